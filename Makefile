@@ -1,0 +1,60 @@
+# Two commands for a newcomer: `make demo` and `make test`. Everything else is for daily work.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export SAM_CLI_TELEMETRY := 0
+export PYTHONDONTWRITEBYTECODE := 1
+
+FUNCTION ?= custom_channel
+EVENT ?= events/custom_channel_journey.json
+
+.PHONY: help install test lint pytest validate demo invoke bench build deploy clean
+
+help:  ## list targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements-dev.txt layers/engagement/requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch node_modules/.installed
+
+install: $(STAMP) node_modules/.installed  ## create .venv and install pinned Python and npm packages
+
+lint: install  ## ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+validate: install  ## sam validate --lint and cfn-lint on template.yaml
+	$(VENV)/bin/sam validate --lint --region us-east-1
+	$(VENV)/bin/cfn-lint template.yaml
+
+pytest: install  ## unit, contract, integration (local stack) and conformance tests
+	$(PY) -m pytest
+
+test: lint pytest validate  ## everything CI runs
+
+demo: install  ## the main job on the Docker-free local stack
+	$(PY) -m local.demo
+
+invoke: install  ## run one handler in-process on the local stack: make invoke FUNCTION=<name> EVENT=events/<file>.json
+	$(PY) -m local.invoke $(FUNCTION) $(EVENT)
+
+bench: install  ## benchmarks: ratios against references measured in the same run
+	@for bench in benchmarks/bench_*.py; do echo "== $$bench"; $(PY) $$bench || exit 1; done
+
+build: install  ## sam build (needs python3.13 on PATH)
+	$(VENV)/bin/sam build --template-file template.yaml
+
+deploy: build  ## sam deploy with samconfig.toml: make deploy ENV=dev
+	$(VENV)/bin/sam deploy --config-env $(or $(ENV),default)
+
+clean:
+	rm -rf $(VENV) .aws-sam node_modules .pytest_cache .ruff_cache .hypothesis

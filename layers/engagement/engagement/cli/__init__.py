@@ -1,0 +1,48 @@
+"""The ``engagement`` command line: endpoints import/export, template preview, stream redrive.
+
+argparse rather than click: it is in the standard library, costs nothing to import, and the
+CLI ships inside the Lambda layer (docs/decisions/0003-cli-argparse.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# Each module exposes ``register(subparsers)``; it must import its heavy dependencies lazily.
+COMMAND_MODULES = ("endpoints", "render", "stream")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="engagement",
+        description="Pinpoint-compatible engagement backend: endpoints, templates, event stream.",
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            continue  # feature not installed in this build
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

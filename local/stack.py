@@ -1,0 +1,209 @@
+"""The Docker-free local stack: moto's server on loopback, built from ``template.yaml``.
+
+``sam local`` needs Docker, which these machines lack. Instead we translate the SAM template
+with aws-sam-translator (the same transform CloudFormation applies) and create the result as
+a stack in moto's CloudFormation, so every table, stream, queue, rule, role and state machine
+comes from the one template (docs/decisions/0001-local-stack.md). boto3 reaches the server
+through the standard ``AWS_ENDPOINT_URL`` variable, so library code has no local branches.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import zipfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_PATH = REPO_ROOT / "template.yaml"
+REGION = "us-east-1"
+ACCOUNT_ID = "123456789012"  # moto's default account
+STACK_NAME = "engagement-local"
+ARTIFACT_BUCKET = "engagement-local-artifacts"
+
+# What any AWS SDK in this process (and its children) needs to talk to the local stack.
+_FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+}
+
+
+def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
+    """Parse a SAM/CloudFormation template, short-form tags (``!Ref``) included."""
+    from samtranslator.yaml_helper import yaml_parse
+
+    return yaml_parse(path.read_text())
+
+
+def translate(template: Mapping[str, Any], parameters: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Apply the SAM transform offline, like CloudFormation does on deploy."""
+    import boto3
+    from samtranslator.public.translator import ManagedPolicyLoader
+    from samtranslator.translator.transform import transform
+
+    loader = ManagedPolicyLoader(boto3.client("iam", region_name=REGION))
+    return transform(dict(template), dict(parameters or {}), loader)
+
+
+def package(template: Mapping[str, Any], bucket: str, key: str, base: Path = REPO_ROOT) -> dict[str, Any]:
+    """What ``sam package`` does, offline: code paths become S3 locations, ASL files are inlined.
+
+    moto never runs the code (handlers run in-process), so every function and layer points at
+    one placeholder artifact.
+    """
+    packaged = json.loads(json.dumps(template))
+    location = {"Bucket": bucket, "Key": key}
+    for resource in packaged.get("Resources", {}).values():
+        props = resource.setdefault("Properties", {})
+        kind = resource.get("Type")
+        if kind == "AWS::Serverless::Function" and "InlineCode" not in props:
+            props["CodeUri"] = dict(location)
+        elif kind == "AWS::Serverless::LayerVersion":
+            props["ContentUri"] = dict(location)
+        elif kind == "AWS::Serverless::StateMachine" and isinstance(props.get("DefinitionUri"), str):
+            props["Definition"] = load_definition(base / props.pop("DefinitionUri"))
+    return packaged
+
+
+def load_definition(path: Path) -> dict[str, Any]:
+    """Read a state machine definition (JSON or YAML ASL)."""
+    from samtranslator.yaml_helper import yaml_parse
+
+    return yaml_parse(path.read_text())
+
+
+def _placeholder_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", "def lambda_handler(event, context):\n    return None\n")
+    return buffer.getvalue()
+
+
+@dataclass
+class LocalStack:
+    """A running moto server holding every resource of ``template.yaml``."""
+
+    template_path: Path = TEMPLATE_PATH
+    parameters: dict[str, str] = field(default_factory=dict)
+    endpoint_url: str = ""
+    resources: dict[str, str] = field(default_factory=dict)  # logical id -> physical id
+    outputs: dict[str, str] = field(default_factory=dict)
+    _server: Any = None
+    _saved_env: dict[str, str | None] = field(default_factory=dict)
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> LocalStack:
+        import logging
+        import warnings
+
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        warnings.filterwarnings("ignore", message="Tried to parse .* not supported by moto")
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        self.endpoint_url = f"http://{host}:{port}"
+        self._set_env({**_FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": self.endpoint_url})
+        self.deploy()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        for name, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._saved_env.clear()
+
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _set_env(self, values: Mapping[str, str]) -> None:
+        for name, value in values.items():
+            self._saved_env.setdefault(name, os.environ.get(name))
+            os.environ[name] = value
+
+    # -- deployment ------------------------------------------------------------------------
+    def deploy(self) -> None:
+        """Translate template.yaml and create it as a CloudFormation stack in moto."""
+        import boto3
+
+        s3 = boto3.client("s3", region_name=REGION)
+        s3.create_bucket(Bucket=ARTIFACT_BUCKET)
+        s3.put_object(Bucket=ARTIFACT_BUCKET, Key="placeholder.zip", Body=_placeholder_zip())
+
+        packaged = package(load_template(self.template_path), ARTIFACT_BUCKET, "placeholder.zip")
+        translated = translate(packaged, self.parameters)
+
+        cfn = boto3.client("cloudformation", region_name=REGION)
+        cfn.create_stack(
+            StackName=STACK_NAME,
+            TemplateBody=json.dumps(translated),
+            Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in self.parameters.items()],
+            Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
+        )
+        stack = cfn.describe_stacks(StackName=STACK_NAME)["Stacks"][0]
+        if stack["StackStatus"] != "CREATE_COMPLETE":
+            raise RuntimeError(f"local stack failed: {stack['StackStatus']} {stack.get('StackStatusReason', '')}")
+        self.outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+        paginator = cfn.get_paginator("list_stack_resources")
+        for page in paginator.paginate(StackName=STACK_NAME):
+            for res in page["StackResourceSummaries"]:
+                if res.get("LogicalResourceId"):
+                    self.resources[res["LogicalResourceId"]] = res.get("PhysicalResourceId", "")
+        self._create_unsupported(translated["Resources"])
+
+    def _create_unsupported(self, resources: Mapping[str, Any]) -> None:
+        """Create, through the service APIs, the few types moto's CloudFormation skips."""
+        import boto3
+
+        for logical_id, resource in resources.items():
+            if resource["Type"] == "AWS::SecretsManager::Secret" and not self.resources.get(logical_id):
+                import secrets
+
+                arn = boto3.client("secretsmanager", region_name=REGION).create_secret(
+                    Name=f"{STACK_NAME}-{logical_id}", SecretString=secrets.token_urlsafe(36)
+                )["ARN"]
+                self.resources[logical_id] = arn
+
+    # -- lookups ---------------------------------------------------------------------------
+    def physical_id(self, logical_id: str) -> str:
+        try:
+            return self.resources[logical_id]
+        except KeyError:
+            raise KeyError(f"{logical_id} is not a resource of {self.template_path.name}") from None
+
+    def function_environment(self, logical_id: str) -> dict[str, str]:
+        """The environment a deployed function would see, resolved by CloudFormation."""
+        import boto3
+
+        config = boto3.client("lambda", region_name=REGION).get_function_configuration(
+            FunctionName=self.physical_id(logical_id)
+        )
+        return dict(config.get("Environment", {}).get("Variables", {}))
+
+
+@contextmanager
+def running_stack(parameters: Mapping[str, str] | None = None) -> Iterator[LocalStack]:
+    """Start the local stack for the duration of a ``with`` block."""
+    stack = LocalStack(parameters=dict(parameters or {}))
+    stack.start()
+    try:
+        yield stack
+    finally:
+        stack.stop()
