@@ -59,9 +59,9 @@ def equal(a: Any, b: Any) -> bool:
 
 
 def _ordered(a: Any, b: Any, op: Callable[[Any, Any], bool]) -> bool:
-    """Numbers numerically, strings by UTF-16 units, booleans false < true; missing -> false."""
+    """Numbers numerically, strings by UTF-16 units, booleans false < true; missing/[] -> false."""
     a, b = scalar(a), scalar(b)
-    if a is None or b is None:
+    if a is None or b is None or a == [] or b == []:
         return False
     na, nb = _numeric(a), _numeric(b)
     if na is not None and nb is not None:

@@ -112,7 +112,9 @@ def capitalize_first(value: Any, *, options: Any) -> str:
 def center(value: Any, width: Any = None, *, options: Any) -> str:
     """``StringUtils.center``: extra padding goes on the right."""
     limit, pad = _width(width, options), _pad_char(options)
-    value = "" if is_missing(value) else text(value)
+    if is_missing(value):
+        return ""
+    value = text(value)
     return pad_right(pad_left(value, len(value) + (limit - len(value)) // 2, pad), limit, pad)
 
 
