@@ -14,9 +14,7 @@ import time
 from local.console import heading
 from local.stack import LocalStack
 
-STEPS = (
-    "local.demo_endpoints",
-)
+STEPS = ("local.demo_endpoints",)
 
 
 def main() -> int:
@@ -25,7 +23,9 @@ def main() -> int:
     with contextlib.redirect_stdout(io.StringIO()):  # moto's own chatter while the stack is created
         stack = LocalStack().start()
     try:
-        print(f"local stack up at {stack.endpoint_url} with {len(stack.resources)} resources from template.yaml")
+        print(
+            f"local stack up at {stack.endpoint_url} with {len(stack.resources)} resources from template.yaml"
+        )
         for name in STEPS:
             importlib.import_module(name).run(stack)
     finally:

@@ -22,13 +22,22 @@ def endpoint_store(stack: LocalStack) -> str:
 def run(stack: LocalStack) -> None:
     from engagement.cli import main as cli
     from engagement.endpoints import build_registry
-
     from local.console import heading
 
     heading("1. Endpoint registry: Pinpoint's endpoint API on DynamoDB")
     store = endpoint_store(stack)
     step(f"engagement endpoints import {SAMPLE_CSV.relative_to(REPO_ROOT)} --application-id {APPLICATION_ID}")
-    cli(["endpoints", "import", str(SAMPLE_CSV), "--application-id", APPLICATION_ID, "--endpoint-store", store])
+    cli(
+        [
+            "endpoints",
+            "import",
+            str(SAMPLE_CSV),
+            "--application-id",
+            APPLICATION_ID,
+            "--endpoint-store",
+            store,
+        ]
+    )
 
     registry = build_registry(store)
     endpoints = list(registry.iter_endpoints(APPLICATION_ID))
@@ -38,8 +47,10 @@ def run(stack: LocalStack) -> None:
     if shared:
         channel, address, ids = shared
         newest = ids[0]
-        step(f"update_endpoint {newest}: the updated endpoint becomes ACTIVE, its twins with the same "
-             f"{channel} address become INACTIVE")
+        step(
+            f"update_endpoint {newest}: the updated endpoint becomes ACTIVE, its twins with the same "
+            f"{channel} address become INACTIVE"
+        )
         registry.update_endpoint(
             ApplicationId=APPLICATION_ID,
             EndpointId=newest,
@@ -55,15 +66,27 @@ def run(stack: LocalStack) -> None:
             EndpointId="broken-email",
             EndpointRequest={"ChannelType": "EMAIL", "Address": "not-an-email"},
         )
-    except Exception as exc:  # noqa: BLE001 - the demo prints whatever the registry raised
+    except Exception as exc:  # the demo prints whatever the registry raised
         print(f"   {type(exc).__name__}: {exc}")
 
     out = Path(".local") / "export.jsonl"
     out.parent.mkdir(exist_ok=True)
     step(f"engagement endpoints export --application-id {APPLICATION_ID} --output {out}")
     with redirect_stdout(io.StringIO()):
-        cli(["endpoints", "export", "--application-id", APPLICATION_ID, "--output", str(out),
-             "--format", "json", "--endpoint-store", store])
+        cli(
+            [
+                "endpoints",
+                "export",
+                "--application-id",
+                APPLICATION_ID,
+                "--output",
+                str(out),
+                "--format",
+                "json",
+                "--endpoint-store",
+                store,
+            ]
+        )
     lines = out.read_text().splitlines()
     print(f"   {len(lines)} endpoints exported; first: {json.dumps(json.loads(lines[0]))[:110]}...")
 
@@ -72,8 +95,14 @@ def _show(endpoints: list[dict]) -> None:
     from engagement.masking import mask_address
 
     rows = [
-        (e["Id"], e["ChannelType"], mask_address(e.get("Address", "")), (e.get("User") or {}).get("UserId", ""),
-         e["EndpointStatus"], e["OptOut"])
+        (
+            e["Id"],
+            e["ChannelType"],
+            mask_address(e.get("Address", "")),
+            (e.get("User") or {}).get("UserId", ""),
+            e["EndpointStatus"],
+            e["OptOut"],
+        )
         for e in sorted(endpoints, key=lambda e: e["Id"])
     ]
     table(rows, ["Id", "Channel", "Address (masked)", "UserId", "Status", "OptOut"])
@@ -82,7 +111,9 @@ def _show(endpoints: list[dict]) -> None:
 def _first_shared_address(endpoints: list[dict]) -> tuple[str, str, list[str]] | None:
     by_address: dict[tuple[str, str], list[str]] = {}
     for endpoint in endpoints:
-        by_address.setdefault((endpoint["ChannelType"], endpoint.get("Address", "")), []).append(endpoint["Id"])
+        by_address.setdefault((endpoint["ChannelType"], endpoint.get("Address", "")), []).append(
+            endpoint["Id"]
+        )
     for (channel, address), ids in sorted(by_address.items()):
         if len(ids) > 1:
             return channel, address, sorted(ids)

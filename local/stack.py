@@ -159,7 +159,9 @@ class LocalStack:
         )
         stack = cfn.describe_stacks(StackName=STACK_NAME)["Stacks"][0]
         if stack["StackStatus"] != "CREATE_COMPLETE":
-            raise RuntimeError(f"local stack failed: {stack['StackStatus']} {stack.get('StackStatusReason', '')}")
+            raise RuntimeError(
+                f"local stack failed: {stack['StackStatus']} {stack.get('StackStatusReason', '')}"
+            )
         self.outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
         paginator = cfn.get_paginator("list_stack_resources")
         for page in paginator.paginate(StackName=STACK_NAME):

@@ -26,7 +26,9 @@ def test_every_declared_resource_exists(local_stack):
 
 
 def test_endpoints_table_has_the_declared_indexes(local_stack):
-    table = boto3.client("dynamodb").describe_table(TableName=local_stack.physical_id("EndpointsTable"))["Table"]
+    table = boto3.client("dynamodb").describe_table(TableName=local_stack.physical_id("EndpointsTable"))[
+        "Table"
+    ]
     assert {index["IndexName"] for index in table["GlobalSecondaryIndexes"]} == {"ByUser", "ByAddress"}
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
 
