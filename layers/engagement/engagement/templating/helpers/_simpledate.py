@@ -79,7 +79,7 @@ def tokenize(pattern: str) -> tuple[Token, ...]:
         elif ("a" <= ch <= "z") or ("A" <= ch <= "Z"):
             if ch not in LETTERS:
                 raise HelperArgumentError(
-                    f"illegal pattern character {ch!r} in {pattern!r} (quote text: 'at')"
+                    f"illegal pattern letter {ch!r} in {pattern!r}; quote literal text: 'at'"
                 )
             j = i
             while j < n and pattern[j] == ch:
@@ -125,7 +125,7 @@ def _offset(moment: dt.datetime, count: int, iso: bool) -> str:
     delta = moment.utcoffset() or dt.timedelta(0)
     if iso and not delta:
         return "Z"
-    minutes = int(delta.total_seconds()) // 60
+    minutes = int(delta.total_seconds() / 60)  # toward zero, as Java (LMT has seconds)
     sign, minutes = ("-" if minutes < 0 else "+"), abs(minutes)
     hours, mins = divmod(minutes, 60)
     if iso and count == 1:
@@ -235,7 +235,8 @@ def parse_date(value: str, pattern: str, *, now_year: int) -> tuple[dt.datetime,
     for (letter, count), raw in zip(fields_tokens, match.groups(), strict=True):
         fields[letter] = _parsed(letter, count, raw, now_year)
     try:
-        return _assemble(fields), fields.get("zone")
+        zone = next((fields[letter] for letter in "zZX" if letter in fields), None)
+        return _assemble(fields), zone
     except ValueError as exc:
         raise HelperArgumentError(f"date {value!r} is not a real date ({exc})") from None
 
@@ -277,10 +278,10 @@ def _assemble(fields: dict[str, Any]) -> dt.datetime:
     if "k" in fields:
         hour = fields["k"] % 24
     elif "h" in fields or "K" in fields:
-        hour = fields["h"] % 12 if "h" in fields else fields["K"]
-        if hour > 11:
-            raise ValueError(f"hour {hour} is out of range for a 12-hour clock")
-        hour += 12 if fields.get("a", "AM").startswith("P") else 0
+        clock, low = (fields["h"], 1) if "h" in fields else (fields["K"], 0)
+        if not low <= clock <= low + 11:
+            raise ValueError(f"hour {clock} is out of range for a 12-hour clock")
+        hour = clock % 12 + (12 if fields.get("a", "AM").startswith("P") else 0)
     time = dt.time(hour, fields.get("m", 0), fields.get("s", 0), fields.get("S", 0) * 1000)
     if "D" in fields and "M" not in fields and "L" not in fields:
         day = dt.date(year, 1, 1) + dt.timedelta(days=fields["D"] - 1)
