@@ -62,11 +62,13 @@ def test_attributes_merge_per_key_and_an_empty_list_removes_a_key(backend: Any) 
 
 
 def test_metrics_demographic_and_location_merge_per_field(backend: Any) -> None:
-    update(
-        backend, "ep",
-        **email("ana@example.com", Metrics={"score": 1.5}, Demographic={"Platform": "ios", "Make": "Apple"},
-                Location={"City": "Seattle", "Latitude": 47.6}),
-    )  # fmt: skip
+    first = email(
+        "ana@example.com",
+        Metrics={"score": 1.5},
+        Demographic={"Platform": "ios", "Make": "Apple"},
+        Location={"City": "Seattle", "Latitude": 47.6},
+    )
+    update(backend, "ep", **first)
     update(
         backend,
         "ep",
@@ -154,7 +156,13 @@ def test_user_attributes_are_shared_by_all_endpoints_of_the_user(backend: Any) -
         "mail",
         **email("ana@example.com", User={"UserId": "ana", "UserAttributes": {"First": ["Ana"]}}),
     )
-    update(backend, "sms", ChannelType="SMS", Address="+12065550101", User={"UserId": "ana", "UserAttributes": {"Tier": ["1"]}})  # fmt: skip
+    update(
+        backend,
+        "sms",
+        ChannelType="SMS",
+        Address="+12065550101",
+        User={"UserId": "ana", "UserAttributes": {"Tier": ["1"]}},
+    )
 
     assert get(backend, "mail")["User"] == {
         "UserId": "ana",
@@ -173,9 +181,17 @@ def test_an_endpoint_moved_to_another_user_leaves_the_first(backend: Any) -> Non
 
 
 def test_a_16th_endpoint_for_a_user_is_rejected_and_not_written(backend: Any) -> None:
-    batch(backend, [{"Id": f"ep-{n}", "ChannelType": "CUSTOM", "Address": f"d{n}", "User": {"UserId": "u"}} for n in range(15)])  # fmt: skip
+    batch(
+        backend,
+        [
+            {"Id": f"ep-{n}", "ChannelType": "CUSTOM", "Address": f"d{n}", "User": {"UserId": "u"}}
+            for n in range(15)
+        ],
+    )
 
-    message = bad_request_message(lambda: update(backend, "ep-15", ChannelType="CUSTOM", Address="d15", User={"UserId": "u"}))  # fmt: skip
+    message = bad_request_message(
+        lambda: update(backend, "ep-15", ChannelType="CUSTOM", Address="d15", User={"UserId": "u"})
+    )
 
     assert "User.UserId" in message
     assert not exists(backend, "ep-15")
@@ -207,7 +223,16 @@ def test_a_failed_update_changes_nothing(backend: Any) -> None:
     update(backend, "ep", **email("ana@example.com", Attributes={"Plan": ["gold"]}))
     before = get(backend, "ep")
 
-    bad_request_message(lambda: update(backend, "ep", Attributes={"Plan": ["silver"]}, Address="+12065550100", ChannelType="SMS", OptOut="NO"))  # fmt: skip
+    bad_request_message(
+        lambda: update(
+            backend,
+            "ep",
+            Attributes={"Plan": ["silver"]},
+            Address="+12065550100",
+            ChannelType="SMS",
+            OptOut="NO",
+        )
+    )
     bad_request_message(lambda: update(backend, "ep", ChannelType="SMS"))  # e-mail address on SMS
 
     assert get(backend, "ep") == before
