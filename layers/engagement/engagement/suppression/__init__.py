@@ -1,0 +1,1 @@
+"""Automatic opt-out: which events suppress an address, and applying that to the registry."""
