@@ -80,7 +80,7 @@ def run_import(args: argparse.Namespace) -> int:
     progress = _progress(args.file)
 
     def report(number: int, message: str) -> None:
-        (progress.write if progress else print)(f"{args.file}:{number}: {message}", file=sys.stderr)
+        (print if progress is None else progress.write)(f"{args.file}:{number}: {message}", file=sys.stderr)
 
     def counted(rows: Any) -> Any:
         for row in rows:
