@@ -179,7 +179,8 @@ def test_s3_store_key_layout_and_error_mapping(prefix, key, s3_code, expected):
     client = boto3.client("s3", region_name="us-east-1")
     store = S3TemplateStore(client, "bucket", prefix)
     with Stubber(client) as stub:
-        stub.add_client_error("get_object", s3_code, http_status_code=403 if s3_code == "AccessDenied" else 404,
+        status = 403 if s3_code == "AccessDenied" else 404
+        stub.add_client_error("get_object", s3_code, http_status_code=status,
                               expected_params={"Bucket": "bucket", "Key": key})  # fmt: skip
         with pytest.raises(ClientError) as excinfo:
             store.get_sms_template(TemplateName="welcome")
