@@ -1,0 +1,44 @@
+"""SES event publishing (EventBridge) -> Pinpoint-format records on the Kinesis event stream.
+
+Thin handler: normalise with ``engagement.events.ses`` and write with ``EventStreamWriter``.
+EventBridge delivers at least once, so the handler is idempotent per EventBridge event id
+(Powertools Idempotency): a re-delivered event is not written to the stream twice. Failures
+raise: Lambda's asynchronous retries, then the dead-letter queue, keep the event.
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from engagement.events.ses import normalise_ses_event
+from engagement.events.settings import SesEventsSettings
+from engagement.events.writer import EventStreamWriter
+
+logger = Logger()
+metrics = Metrics()
+tracer = Tracer()
+
+settings = SesEventsSettings.from_env()
+writer = EventStreamWriter(settings.event_stream_name)
+persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table)
+idempotency = IdempotencyConfig(event_key_jmespath="id", expires_after_seconds=24 * 3600)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+@idempotent(persistence_store=persistence, config=idempotency)
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    records = normalise_ses_event(event, default_application_id=settings.default_application_id)
+    writer.put(records)
+    for record in records:
+        metrics.add_metric(name="SesEventsNormalised", unit=MetricUnit.Count, value=1)
+        logger.debug("normalised", extra={"event_type": record["event_type"]})
+    return {"written": len(records), "event_types": [record["event_type"] for record in records]}
