@@ -1,0 +1,126 @@
+"""Build the custom channel from its settings, once per cold start.
+
+Clients share one botocore session whose connection pools match the worker pool, with
+standard retries and short timeouts (Pinpoint waits 15 s at most).
+
+``CLIENT_FACTORIES`` is the one seam for services the local stack cannot serve: moto has no
+End User Messaging SMS (``pinpoint-sms-voice-v2``), so the demo and integration tests register
+a factory returning a botocore ``Stubber``-backed client before the handler's cold start.
+Production never touches it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from engagement.channel.once import SendOnce
+from engagement.channel.pipeline import ChannelServices, CustomChannel
+from engagement.channel.settings import CustomChannelSettings
+
+CLIENT_FACTORIES: dict[str, Callable[[], Any]] = {}
+
+
+def build_session(max_pool_connections: int) -> Any:
+    import boto3
+    import botocore.session
+    from botocore.config import Config
+
+    core = botocore.session.get_session()
+    core.set_default_client_config(
+        Config(
+            retries={"mode": "standard", "max_attempts": 3},
+            max_pool_connections=max_pool_connections,
+            connect_timeout=2,
+            read_timeout=5,
+        )
+    )
+    return boto3.session.Session(botocore_session=core)
+
+
+def client(session: Any, service: str) -> Any:
+    factory = CLIENT_FACTORIES.get(service)
+    return factory() if factory else session.client(service)
+
+
+def build_channel(settings: CustomChannelSettings) -> CustomChannel:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+    from engagement.delivery.email import EmailSender
+    from engagement.delivery.sms import SmsSender
+    from engagement.templating.messages import MessageRenderer
+    from engagement.templating.stores import build_template_store
+
+    session = build_session(settings.max_workers + 2)
+    persistence = DynamoDBPersistenceLayer(
+        table_name=settings.idempotency_table, boto3_client=client(session, "dynamodb")
+    )
+    services = ChannelServices(
+        renderer=MessageRenderer(build_template_store(settings.template_store)),
+        once=SendOnce(persistence, settings.idempotency_ttl_s),
+        registry=_registry(settings, session),
+        email=EmailSender(client(session, "sesv2"), settings.sender_email, settings.ses_configuration_set)
+        if settings.sender_email
+        else None,
+        sms=SmsSender(
+            client(session, "pinpoint-sms-voice-v2"),
+            settings.sms_origination_identity,
+            settings.sms_configuration_set,
+        ),
+        webhook=_webhook(settings),
+        unsubscribe_url=_unsubscribe(settings.unsubscribe_url_template),
+        max_workers=settings.max_workers,
+        deadline_margin_ms=settings.deadline_margin_ms,
+    )
+    return CustomChannel(services)
+
+
+def build_writer(settings: CustomChannelSettings, session: Any = None) -> Any:
+    if not settings.event_stream_name:
+        return None
+    from engagement.events.writer import EventStreamWriter
+
+    return EventStreamWriter(
+        settings.event_stream_name, client=client(session or build_session(4), "kinesis")
+    )
+
+
+def _registry(settings: CustomChannelSettings, session: Any) -> Any:
+    if not settings.endpoint_store:
+        return None
+    from engagement.endpoints import build_registry
+
+    return build_registry(settings.endpoint_store, session=session)
+
+
+def _webhook(settings: CustomChannelSettings) -> Any:
+    if not settings.webhook_url:
+        return None
+    import urllib3
+
+    from engagement.delivery.webhook import WebhookSender
+
+    secret_id = settings.webhook_secret_id
+    if not secret_id:
+        raise ValueError("WEBHOOK_URL needs WEBHOOK_SECRET_ID: webhook requests are always signed")
+
+    def secret() -> str:
+        from aws_lambda_powertools.utilities.parameters import get_secret
+
+        return str(get_secret(secret_id, max_age=300))
+
+    return WebhookSender(
+        settings.webhook_url,
+        secret,
+        pool=urllib3.PoolManager(maxsize=settings.max_workers, retries=False),
+        timeout_s=settings.webhook_timeout_s,
+        max_attempts=settings.webhook_max_attempts,
+    )
+
+
+def _unsubscribe(template: str | None) -> Callable[[dict], str] | None:
+    if not template:
+        return None
+    from engagement.templating import render
+
+    return lambda context: render(template, context)

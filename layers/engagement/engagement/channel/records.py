@@ -1,0 +1,103 @@
+"""One Pinpoint-format event-stream record per endpoint outcome (reference §2).
+
+Successful sends get the channel's own record (``_email.send``, ``_SMS.BUFFERED``,
+``_custom.send``), failures of the channel theirs (``_email.rendering_failure``,
+``_email.rejected``, ``_SMS.FAILURE``); everything else (skips, deadline, unsupported channel)
+is a ``_campaign.send`` / ``_journey.send`` record whose send status says what happened.
+Campaign and journey attributes are named as Pinpoint names them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from engagement.channel.outcome import DeliveryStatus, Outcome
+from engagement.events.records import build_event_record
+from engagement.models.custom_channel import CustomChannelEvent
+
+RENDERING_REASONS = frozenset({"rendering_failure", "template_not_found", "empty_message"})
+
+
+def context_attributes(event: CustomChannelEvent) -> dict[str, str]:
+    """campaign_id / campaign_activity_id / treatment_id, or journey_id / journey_activity_id."""
+    if event.is_journey:
+        attributes = {"journey_id": event.JourneyId or "", "journey_activity_id": event.ActivityId or ""}
+    else:
+        attributes = {
+            "campaign_id": event.CampaignId or "",
+            "campaign_activity_id": event.ActivityId or "",
+            "treatment_id": event.TreatmentId or "",
+        }
+    return {k: v for k, v in attributes.items() if v}
+
+
+def outcome_record(
+    event: CustomChannelEvent, endpoint_id: str, endpoint: Mapping[str, Any], outcome: Outcome
+) -> dict[str, Any]:
+    event_type, attributes, facets = _shape(event, outcome)
+    base = {**context_attributes(event), "delivery_status": outcome.status.value, "channel": outcome.channel}
+    if outcome.message_id:
+        base["message_id"] = outcome.message_id
+    if outcome.reason:
+        base["reason"] = outcome.reason
+    return build_event_record(
+        event_type=event_type,
+        application_id=event.ApplicationId,
+        endpoint_id=endpoint_id,
+        attributes={**base, **attributes},
+        endpoint={k: v for k, v in endpoint.items() if k != "Address"},
+        facets=facets,
+    )
+
+
+def _shape(event: CustomChannelEvent, outcome: Outcome) -> tuple[str, dict[str, str], dict | None]:
+    status, channel, details = outcome.status, outcome.channel, outcome.details
+    if channel == "EMAIL" and status is DeliveryStatus.SUCCESSFUL:
+        return "_email.send", {"feedback": "received"}, _mail_facets(outcome, {"send": {}})
+    if channel == "EMAIL" and outcome.reason in RENDERING_REASONS:
+        return "_email.rendering_failure", {}, None
+    if channel == "EMAIL" and outcome.reason == "MessageRejected":
+        return "_email.rejected", {}, _mail_facets(outcome, {"reject": {"reason": details.get("detail", "")}})
+    if channel == "SMS" and status in (DeliveryStatus.SUCCESSFUL, DeliveryStatus.PERMANENT_FAILURE):
+        successful = status is DeliveryStatus.SUCCESSFUL
+        attributes = {
+            "record_status": "PENDING" if successful else outcome.reason.upper(),
+            "message_type": "TRANSACTIONAL",
+            "destination_phone_number": details.get("address", ""),
+            "origination_phone_number": details.get("origination", ""),
+        }
+        return ("_SMS.BUFFERED" if successful else "_SMS.FAILURE"), attributes, None
+    if channel == "WEBHOOK" and status is DeliveryStatus.SUCCESSFUL:
+        return "_custom.send", {}, None
+    if event.is_journey:
+        return (
+            "_journey.send",
+            {
+                "journey_send_status": status.value,
+                "journey_activity_type": "CUSTOM",
+                "journey_send_status_message": outcome.reason,
+            },
+            None,
+        )
+    return "_campaign.send", {"campaign_send_status": status.value, "delivery_type": "CUSTOM"}, None
+
+
+def _mail_facets(outcome: Outcome, event_part: dict) -> dict:
+    details = outcome.details
+    address = details.get("address", "")
+    sender = details.get("from", "")
+    mail = {
+        "message_id": outcome.message_id,
+        "message_send_timestamp": int(time.time() * 1000),
+        "from_address": sender,
+        "destination": [address] if address else [],
+        "headers_truncated": False,
+        "common_headers": {
+            "from": sender,
+            "to": [address] if address else [],
+            "subject": details.get("subject", ""),
+        },
+    }
+    return {"email_channel": {"mail_event": {"mail": mail, **event_part}}}

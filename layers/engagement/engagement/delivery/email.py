@@ -1,0 +1,90 @@
+"""Email through Amazon SES v2 ``SendEmail``.
+
+Every message carries SES message tags naming where it came from (application, campaign or
+journey, activity, treatment, endpoint), so SES events published by the configuration set can
+be mapped back to the endpoint. With an unsubscribe URL the message also carries RFC 8058
+one-click unsubscribe headers, which large mailbox providers require for bulk mail.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from engagement.delivery.errors import PermanentDeliveryError, classify_client_error
+
+# SendEmail errors worth another attempt later; everything else is permanent for this message.
+TEMPORARY_ERRORS = frozenset(
+    {"TooManyRequestsException", "LimitExceededException", "SendingPausedException", "Throttling"}
+)
+_TAG_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+MAX_TAG_CHARS = 256
+
+
+def ses_tag_value(value: str) -> str:
+    """SES tag names and values allow only ASCII letters, digits, ``_`` and ``-`` (≤ 256 chars)."""
+    return _TAG_UNSAFE.sub("_", str(value))[:MAX_TAG_CHARS]
+
+
+def ses_tags(tags: Mapping[str, str]) -> list[dict[str, str]]:
+    return [
+        {"Name": ses_tag_value(name), "Value": ses_tag_value(value)} for name, value in tags.items() if value
+    ]
+
+
+@dataclass(frozen=True)
+class EmailMessage:
+    """A rendered email for one recipient."""
+
+    to: str
+    subject: str
+    html: str | None = None
+    text: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    unsubscribe_url: str | None = None
+
+
+class EmailSender:
+    """Send one rendered email; return the SES message id."""
+
+    def __init__(self, client: Any, from_address: str, configuration_set: str | None = None):
+        self._client = client
+        self.from_address = from_address
+        self.configuration_set = configuration_set
+
+    def request(self, message: EmailMessage) -> dict[str, Any]:
+        """The ``SendEmail`` arguments for ``message`` (separate so tests can read them)."""
+        if not (message.html or message.text):
+            raise PermanentDeliveryError("empty_message", "the template rendered neither HTML nor text")
+        body: dict[str, Any] = {}
+        if message.html:
+            body["Html"] = {"Data": message.html, "Charset": "UTF-8"}
+        if message.text:
+            body["Text"] = {"Data": message.text, "Charset": "UTF-8"}
+        simple: dict[str, Any] = {
+            "Subject": {"Data": message.subject or "", "Charset": "UTF-8"},
+            "Body": body,
+        }
+        if message.unsubscribe_url:
+            simple["Headers"] = [
+                {"Name": "List-Unsubscribe", "Value": f"<{message.unsubscribe_url}>"},
+                {"Name": "List-Unsubscribe-Post", "Value": "List-Unsubscribe=One-Click"},
+            ]
+        request: dict[str, Any] = {
+            "FromEmailAddress": self.from_address,
+            "Destination": {"ToAddresses": [message.to]},
+            "Content": {"Simple": simple},
+            "EmailTags": ses_tags(message.tags),
+        }
+        if self.configuration_set:
+            request["ConfigurationSetName"] = self.configuration_set
+        return request
+
+    def send(self, message: EmailMessage) -> str:
+        request = self.request(message)
+        try:
+            return self._client.send_email(**request)["MessageId"]
+        except Exception as error:  # botocore errors are classified, anything else propagates
+            raise classify_client_error(error, TEMPORARY_ERRORS) from error
