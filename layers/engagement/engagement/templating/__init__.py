@@ -1,0 +1,54 @@
+"""Handlebars templates with handlebars.js 4.7 semantics (what Pinpoint rendered with).
+
+``import engagement.templating`` stays cheap: the engine loads on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .errors import (
+    MAX_TEMPLATE_SIZE,
+    HelperError,
+    TemplateError,
+    TemplateSyntaxError,
+    TemplateTooLargeError,
+    UnknownHelperError,
+)
+from .values import SafeString
+
+if TYPE_CHECKING:
+    from .options import HelperOptions
+    from .template import Template, compile_template, render
+
+__all__ = [
+    "MAX_TEMPLATE_SIZE",
+    "HelperError",
+    "HelperOptions",
+    "SafeString",
+    "Template",
+    "TemplateError",
+    "TemplateSyntaxError",
+    "TemplateTooLargeError",
+    "UnknownHelperError",
+    "compile_template",
+    "render",
+]
+
+_LAZY = {
+    "Template": "template",
+    "compile_template": "template",
+    "render": "template",
+    "HelperOptions": "options",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
