@@ -1,0 +1,40 @@
+"""Build the journey trigger from its settings: registry, AWS clients, targets, dead-letter queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engagement.journeys.dead_letters import DeadLetterQueue
+from engagement.journeys.put_events import PutEventsTarget
+from engagement.journeys.resolve import EndpointResolver
+from engagement.journeys.routes import RouteTable, load_routes
+from engagement.journeys.settings import JourneySettings
+from engagement.journeys.start_execution import StartExecutionTarget
+from engagement.journeys.trigger import JourneyTrigger
+
+
+def build_trigger(
+    settings: JourneySettings, *, routes: RouteTable | None = None, session: Any = None, logger: Any = None
+) -> JourneyTrigger:
+    import boto3
+    from botocore.config import Config
+
+    from engagement.endpoints import build_registry
+
+    session = session or boto3.session.Session()
+    config = Config(retries={"mode": "standard"})
+    pinpoint = session.client("pinpoint", config=config) if settings.pinpoint_application_id else None
+    return JourneyTrigger(
+        routes=routes or load_routes(),
+        resolver=EndpointResolver(
+            build_registry(settings.endpoint_store, session=session), settings.application_id
+        ),
+        targets={
+            "pinpoint": PutEventsTarget(pinpoint, settings.pinpoint_application_id),
+            "stepfunctions": StartExecutionTarget(
+                session.client("stepfunctions", config=config), settings.state_machines
+            ),
+        },
+        dead_letters=DeadLetterQueue(session.client("sqs", config=config), settings.dead_letter_queue_url),
+        logger=logger,
+    )
