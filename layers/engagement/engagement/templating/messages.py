@@ -54,7 +54,13 @@ _GETTERS = {
     "INAPP": "get_in_app_template",
 }
 _NOT_FOUND_CODES = frozenset({"NotFoundException", "BadRequestException"})
-_ABSENT = object()  # cached "the store has no such template"
+
+
+@dataclass(frozen=True)
+class _Absent:
+    """Cached "the store has no such template", with the store's explanation."""
+
+    reason: str
 
 
 class TemplateNotFoundError(TemplateError, LookupError):
@@ -65,7 +71,10 @@ class TemplateNotFoundError(TemplateError, LookupError):
         self.template_type = kind
         self.version = version
         which = f"version {version} of " if version is not None else ""
-        super().__init__(f"{which}{kind} template '{name}' not found" + (f": {reason}" if reason else ""))
+        message = f"{which}{kind} template '{name}' not found"
+        if reason:  # the store's own words, when they say more
+            message = reason if f"'{name}'" in reason else f"{message}: {reason}"
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -136,13 +145,15 @@ class MessageRenderer:
         self._compiled.clear()
 
     # -- cached steps ----------------------------------------------------------------------
-    def fetch(self, kind: str, name: str, version: str | None) -> Mapping[str, Any] | None:
-        """The template response body, or ``None`` when the store has no such template."""
+    def fetch(self, kind: str, name: str, version: str | None) -> Mapping[str, Any]:
+        """The template response body; ``TemplateNotFoundError`` when the store has none."""
         cached = self._responses.get((kind, name, version))
         if cached is None:
             cached = self._fetch_uncached(kind, name, version)
             self._responses.set((kind, name, version), cached)
-        return None if cached is _ABSENT else cached
+        if isinstance(cached, _Absent):
+            raise TemplateNotFoundError(name, kind, version, cached.reason)
+        return cached
 
     def _fetch_uncached(self, kind: str, name: str, version: str | None) -> Any:
         getter = getattr(self.store, _GETTERS[kind])
@@ -154,7 +165,7 @@ class MessageRenderer:
             error = exc.response.get("Error", {})
             code = error.get("Code")
             if code in _NOT_FOUND_CODES:
-                return _ABSENT
+                return _Absent(str(error.get("Message") or code))
             if code == "PayloadTooLargeException":
                 limit = int(error.get("Limit") or 0)
                 raise TemplateTooLargeError(limit + 1, limit) from exc
@@ -200,13 +211,14 @@ class _Job:
         return self._contexts[key]
 
     def fetch(self, kind: str) -> Mapping[str, Any] | None:
-        return self.renderer.fetch(kind, self.name, self.version)
+        """The response, or ``None`` if missing (for channels that try several types)."""
+        try:
+            return self.renderer.fetch(kind, self.name, self.version)
+        except TemplateNotFoundError:
+            return None
 
     def require(self, kind: str) -> Mapping[str, Any]:
-        response = self.fetch(kind)
-        if response is None:
-            raise TemplateNotFoundError(self.name, kind, self.version)
-        return response
+        return self.renderer.fetch(kind, self.name, self.version)
 
     def part(self, response: Mapping[str, Any], kind: str, *path: str) -> str | None:
         """Render one part (``None`` when the template lacks it); errors name the part."""

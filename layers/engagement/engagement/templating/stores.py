@@ -160,7 +160,7 @@ class DocumentTemplateStore:
         which = f"version {version} of " if version is not None else ""
         return client_error(
             "NotFoundException",
-            f"Template not found: {which}{kind} template '{name}' in {self._describe()}",
+            f"{which}{kind} template '{name}' not found in {self._describe()}",
             operation,
             404,
         )
