@@ -1,0 +1,137 @@
+"""Redrive: re-process what sits in the quarantine and on-failure queues, idempotently.
+
+* On-failure queue: Lambda's failure records hold metadata, not data (``KinesisBatchInfo``:
+  stream ARN, shard id, first and last sequence number). The records are read back from Kinesis
+  (``GetShardIterator AT_SEQUENCE_NUMBER``) and processed by the same consumer. Records that turn
+  out to be unparseable go to the quarantine queue, like in Lambda.
+* Quarantine queue: each message holds one record as received; it is re-parsed (after someone
+  fixed the cause). A record still bad stays in the queue, untouched, with its first reason.
+
+A message is deleted only when all its records succeeded (or, from the failure queue, were
+quarantined); otherwise it is released for a later run. Re-processing is harmless: opted-out
+endpoints are skipped and soft bounces count once per record.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from engagement.events.kinesis import read_range
+from engagement.events.quarantine import CollectingQuarantine, record_from_body
+
+QUARANTINE = "quarantine"
+FAILURE = "failure"
+VISIBILITY_S = 300
+
+
+@dataclass
+class RedriveReport:
+    queue: str
+    messages: int = 0
+    records: int = 0
+    processed: int = 0
+    quarantined: int = 0  # newly quarantined (failure queue) or still bad (quarantine queue)
+    failed: int = 0
+    deleted: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class Redrive:
+    def __init__(self, consumer: Any, *, sqs: Any = None, kinesis: Any = None):
+        self.consumer = consumer
+        self._sqs = sqs
+        self._kinesis = kinesis
+
+    def _client(self, name: str) -> Any:
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client(name, config=Config(retries={"mode": "standard"}))
+
+    @property
+    def sqs(self) -> Any:
+        self._sqs = self._sqs or self._client("sqs")
+        return self._sqs
+
+    @property
+    def kinesis(self) -> Any:
+        self._kinesis = self._kinesis or self._client("kinesis")
+        return self._kinesis
+
+    def run(self, queue_url: str, kind: str, *, dry_run: bool = False) -> RedriveReport:
+        report = RedriveReport(queue=kind)
+        kept: list[str] = []
+        for message in self._messages(queue_url):
+            report.messages += 1
+            body = json.loads(message["Body"])
+            if dry_run:
+                report.records += self._count(body, kind)
+                kept.append(message["ReceiptHandle"])
+                continue
+            done = self._quarantined(body, report) if kind == QUARANTINE else self._failed_batch(body, report)
+            if done:
+                self.sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+                report.deleted += 1
+            else:
+                kept.append(message["ReceiptHandle"])
+        for handle in kept:  # visible again for the next run
+            self.sqs.change_message_visibility(QueueUrl=queue_url, ReceiptHandle=handle, VisibilityTimeout=0)
+        return report
+
+    def _messages(self, queue_url: str) -> Iterator[dict[str, Any]]:
+        """Every message once: received ones stay invisible until the run releases them."""
+        while True:
+            messages = self.sqs.receive_message(
+                QueueUrl=queue_url, MaxNumberOfMessages=10, VisibilityTimeout=VISIBILITY_S, WaitTimeSeconds=0
+            ).get("Messages", [])
+            if not messages:
+                return
+            yield from messages
+
+    @staticmethod
+    def _count(body: dict[str, Any], kind: str) -> int:
+        if kind == QUARANTINE:
+            return 1
+        return int((body.get("KinesisBatchInfo") or {}).get("batchSize") or 0)
+
+    def _quarantined(self, body: dict[str, Any], report: RedriveReport) -> bool:
+        record = record_from_body(body)
+        sink, self.consumer.quarantine = self.consumer.quarantine, CollectingQuarantine()
+        try:
+            outcome = self.consumer.process([record])
+        finally:
+            self.consumer.quarantine = sink
+        report.records += 1
+        if outcome.failed:
+            report.failed += 1
+            return False
+        if outcome.quarantined:
+            report.quarantined += 1
+            return False
+        report.processed += 1
+        return True
+
+    def _failed_batch(self, body: dict[str, Any], report: RedriveReport) -> bool:
+        info = body.get("KinesisBatchInfo") or {}
+        try:
+            records = list(
+                read_range(
+                    self.kinesis,
+                    info["streamArn"],
+                    info["shardId"],
+                    info["startSequenceNumber"],
+                    info["endSequenceNumber"],
+                )
+            )
+        except Exception as exc:  # records past retention, stream gone: keep the message, say why
+            report.errors.append(f"{info.get('shardId')} {info.get('startSequenceNumber')}: {exc}")
+            return False
+        outcome = self.consumer.process(records)
+        report.records += len(records)
+        report.failed += len(outcome.failed)
+        report.quarantined += len(outcome.quarantined)
+        report.processed += len(records) - len(outcome.failed) - len(outcome.quarantined)
+        return not outcome.failed
