@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from engagement.templating.helpers import dates
 from hypothesis import given
 from hypothesis import strategies as st
 
+from engagement.templating.helpers import dates
 from tests.unit.templating.test_helpers_support import call
 
 LA = "America/Los_Angeles"

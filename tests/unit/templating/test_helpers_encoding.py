@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from engagement.templating.values import SafeString, escape_expression
 from tests.unit.templating.test_helpers_support import call
 
 HELLO_SHA512 = (
@@ -27,6 +28,11 @@ def test_doc_examples_that_mix_up_hello_world_and_hello_world():
     assert call("md5", "Hello World") == "b10a8db164e0754105b7a99be72e3fe5"
     assert call("decode64", "SGVsbG8gd29ybGQ=") == "Hello world"
     assert call("encode64", "Hello World") == "SGVsbG8gV29ybGQ="
+
+
+def test_encode64_is_html_safe_so_padding_prints_as_is():
+    assert isinstance(call("encode64", "a"), SafeString)
+    assert escape_expression(call("encode64", "a")) == "YQ=="
 
 
 def test_utf8_and_numbers():

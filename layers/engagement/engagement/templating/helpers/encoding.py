@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..values import SafeString
 from ._common import HelperArgumentError, helper, is_missing, text
 
 __all__ = ["HELPERS"]
@@ -16,10 +17,16 @@ __all__ = ["HELPERS"]
 
 @helper("encode64", 1, 1)
 def encode64(value: Any, *, options: Any) -> str:
-    """Standard Base64 (with ``=`` padding) of the UTF-8 bytes."""
+    """Standard Base64 (with ``=`` padding) of the UTF-8 bytes.
+
+    A SafeString: the alphabet holds nothing HTML-unsafe, and ``{{ }}`` would otherwise
+    print the padding as ``&#x3D;`` (Pinpoint's example prints ``=``).
+    """
     import base64
 
-    return "" if is_missing(value) else base64.b64encode(text(value).encode()).decode("ascii")
+    if is_missing(value):
+        return ""
+    return SafeString(base64.b64encode(text(value).encode()).decode("ascii"))
 
 
 @helper("decode64", 1, 1)
