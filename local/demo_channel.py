@@ -9,6 +9,7 @@ webhooks to a receiver this demo runs on loopback, which checks each signature.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -43,7 +44,7 @@ class WebhookReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 verified = receiver.verify(self.headers.get("X-Engagement-Signature", ""), body)
                 if receiver.delay_s:
@@ -141,10 +142,8 @@ def verify_sender(stack: LocalStack) -> str:
 
     sender = stack.function_environment("CustomChannelFunction")["SENDER_EMAIL"]
     ses = boto3.client("sesv2", region_name=REGION)
-    try:
+    with contextlib.suppress(ses.exceptions.AlreadyExistsException):
         ses.create_email_identity(EmailIdentity=sender)
-    except ses.exceptions.AlreadyExistsException:
-        pass
     return sender
 
 
@@ -186,7 +185,6 @@ def stream_records(stack: LocalStack, application_id: str) -> list[dict[str, Any
 # -- the demo step ---------------------------------------------------------------------------
 def quiet_invoke(stack: LocalStack, event: dict, env: dict[str, str]) -> Any:
     """Invoke with the function's JSON logs captured; print just its EMF metrics."""
-    import contextlib
     import io
 
     from local.functions import invoke
@@ -213,9 +211,8 @@ def run(stack: LocalStack) -> None:
 
     with WebhookReceiver(webhook_secret(stack)) as receiver, sms_stub() as sms:
         env = channel_env(stack, TEMPLATE_STORE=store, WEBHOOK_URL=receiver.url)
-        step(
-            f"invoke custom_channel with {JOURNEY_EVENT.relative_to(REPO_ROOT)} ({len(event['Endpoints'])} endpoints)"
-        )
+        source = JOURNEY_EVENT.relative_to(REPO_ROOT)
+        step(f"invoke custom_channel with {source} ({len(event['Endpoints'])} endpoints)")
         first = quiet_invoke(stack, event, env)
         rows = []
         for endpoint_id, answer in first.items():
