@@ -292,3 +292,11 @@ def test_ttl_cache_evicts_least_recently_used():
 def test_ttl_cache_rejects_nonsense_settings(size, ttl):
     with pytest.raises(ValueError):
         TTLCache(size, ttl)
+
+
+def test_a_changed_source_is_recompiled_under_the_same_key(root):
+    """Responses and compiled parts are evicted separately: a refetched edit must not meet a stale compile."""
+    renderer = MessageRenderer(FileTemplateStore(root), clock=Clock())
+    first = renderer.compiled("t", None, "SMS:Body", "one {{Id}}")
+    assert renderer.compiled("t", None, "SMS:Body", "one {{Id}}") is first
+    assert renderer.compiled("t", None, "SMS:Body", "two {{Id}}").render({"Id": "x"}) == "two x"
