@@ -7,6 +7,7 @@ import json
 import boto3
 import pytest
 from botocore.stub import ANY, Stubber
+
 from engagement.events.records import build_event_record
 from engagement.events.writer import EventStreamWriteError, EventStreamWriter
 
