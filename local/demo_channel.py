@@ -30,6 +30,10 @@ SMS_SERVICE = "pinpoint-sms-voice-v2"
 
 
 # -- local stand-ins for what the stack cannot serve ---------------------------------------
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # the default backlog of 5 drops concurrent connects (1 s SYN retry)
+
+
 class WebhookReceiver:
     """A loopback HTTPS-less receiver (http:// is allowed to loopback only) that verifies the
     ``X-Engagement-Signature`` of every request, optionally answering after a delay or with
@@ -66,7 +70,7 @@ class WebhookReceiver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}/engagement"
 
