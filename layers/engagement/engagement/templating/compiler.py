@@ -12,13 +12,16 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .builtins import KNOWN_HELPERS
+from .builtins import BUILTIN_HELPERS, KNOWN_HELPERS
+from .builtins import block_helper_missing as default_block_missing
 from .builtins import helper_missing as default_missing
 from .errors import HelperError, TemplateError
+from .fastpaths import block_missing, run_each, run_if, run_with
 from .nodes import Literal, Path, Program
 from .options import NO_BLOCK, HelperOptions
 from .parser import position
 from .runtime import (
+    ESCAPES,
     NULL_CONTEXT,
     InlinePartial,
     PartialBlock,
@@ -28,6 +31,7 @@ from .runtime import (
     invoke,
     js_key,
     js_str,
+    needs_escape,
     prop,
     run_partial,
 )
@@ -66,6 +70,16 @@ def _chain(base: Ev, parts: list[str], falsy: bool) -> Ev:
             return value.get(name) if value.__class__ is dict else prop(value, name)
 
         return walk_one
+
+    if len(parts) == 2:
+        first, second = parts
+
+        def walk_two(ctx, fr):
+            value = base(ctx, fr)
+            value = value.get(first) if value.__class__ is dict else prop(value, first)
+            return value.get(second) if value.__class__ is dict else prop(value, second)
+
+        return walk_two
 
     def walk(ctx, fr):
         value = base(ctx, fr)
@@ -187,6 +201,8 @@ class Compiler:
         if not name:
             return _context_at(path.depth)
         if path.data:
+            if path.depth == 0 and len(parts) == 1:
+                return lambda ctx, fr: fr.data.get(name)
             return _chain(_data_at(path.depth), parts, True)
         if path.depth == 0 and len(parts) == 1 and not falsy:
 
@@ -283,9 +299,16 @@ class Compiler:
             ev = self.call(node, None, None, False)
         else:
             ev = self.ambiguous(node, path, None, None, False)[0]
-        if node.escaped:
-            return lambda ctx, fr: escape(ev(ctx, fr))
-        return lambda ctx, fr: js_str(ev(ctx, fr))
+        if not node.escaped:
+            return lambda ctx, fr: js_str(ev(ctx, fr))
+
+        def escaped(ctx, fr):
+            value = ev(ctx, fr)
+            if value.__class__ is str:
+                return value.translate(ESCAPES) if needs_escape(value) else value
+            return escape(value)
+
+        return escaped
 
     def block(self, node: Any) -> Ev:
         prog = self.program(node.program) if node.program is not None else None
@@ -293,6 +316,9 @@ class Compiler:
         path = _to_path(node)
         kind = self.classify(node, path)
         if kind == "helper":
+            native = self.native_block(node, path, prog, inv)
+            if native is not None:
+                return native
             ev = self.call(node, prog, inv, True)
         else:
             is_helper = False
@@ -303,12 +329,32 @@ class Compiler:
                 name = path.parts[0]
             if is_helper:
                 ev = value
+            elif self.helpers["blockHelperMissing"] is default_block_missing:
+                return _native_missing(prog, inv, value)
             else:
                 bare = _Bare(node)
                 ev = self.invoke_helper(
                     self.helpers["blockHelperMissing"], name, bare, prog, inv, True, value
                 )
         return lambda ctx, fr: js_str(ev(ctx, fr))
+
+    def native_block(self, node: Any, path: Any, prog: Prog | None, inv: Prog | None) -> Ev | None:
+        """Direct ``#if``/``#unless``/``#each``/``#with`` when the built-in is in use."""
+        name = path.parts[0] if path.parts else None
+        if name not in _NATIVE or self.helpers[name] is not BUILTIN_HELPERS[name] or len(node.params) != 1:
+            return None
+        pairs = dict(node.hash or ())
+        if set(pairs) - ({"includeZero"} if name in ("if", "unless") else set()):
+            return None
+        value = self.expr(node.params[0])
+        if name in ("if", "unless"):
+            fn, inverse = (prog, inv) if name == "if" else (inv, prog)
+            if "includeZero" not in pairs:
+                return lambda ctx, fr: run_if(fn, inverse, value(ctx, fr), False, ctx, fr)
+            zero = self.expr(pairs["includeZero"])
+            return lambda ctx, fr: run_if(fn, inverse, value(ctx, fr), is_truthy(zero(ctx, fr)), ctx, fr)
+        run = run_each if name == "each" else run_with
+        return lambda ctx, fr: run(prog, inv, value(ctx, fr), ctx, fr)
 
     def partial(self, node: Any) -> Ev:
         name_node = node.path
@@ -348,6 +394,13 @@ class Compiler:
             return _indent(result, indent) if indent else result
 
         return render_partial
+
+
+_NATIVE = frozenset(("if", "unless", "each", "with"))
+
+
+def _native_missing(prog: Prog | None, inv: Prog | None, value: Ev) -> Ev:
+    return lambda ctx, fr: block_missing(prog, inv, value(ctx, fr), ctx, fr)
 
 
 class _Bare:

@@ -27,8 +27,8 @@ __all__ = [
 ]
 
 _MAX_SAFE = 2**53
-_BAD = re.compile("[&<>\"'`=]").search
-_TABLE = str.maketrans(
+needs_escape = re.compile("[&<>\"'`=]").search
+ESCAPES = str.maketrans(
     {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;", "`": "&#x60;", "=": "&#x3D;"}
 )
 
@@ -71,7 +71,7 @@ def create_frame(data: Mapping[str, Any] | None) -> dict[str, Any]:
     return frame
 
 
-def _loose_eq(a: Any, b: Any) -> bool:
+def loose_eq(a: Any, b: Any) -> bool:
     """JavaScript ``==`` for the primitive cases (objects compare by identity)."""
     if a is b:
         return True
@@ -92,7 +92,7 @@ def invoke(prog: Prog, ctx: Any, fr: Frame, data: Any = None, bparams: Any = Non
     """Run a block program like handlebars.js ``wrapProgram``: track ``../`` and block params."""
     depths = fr.depths
     head = depths[0]
-    if not (ctx is head or (ctx is NULL_CONTEXT and head is None) or _loose_eq(ctx, head)):
+    if not (ctx is head or (ctx is NULL_CONTEXT and head is None) or loose_eq(ctx, head)):
         depths = (ctx, depths)
     new = Frame(fr.data if data is None else data, depths, (bparams, fr.bp), fr.partials, fr.tpl)
     if prog.inline:
@@ -219,18 +219,21 @@ def js_str(value: Any) -> str:
     if cls is list or cls is tuple:
         return ",".join("" if item is None else js_str(item) for item in value)
     if cls is float:
-        return js_number_to_string(value)
+        if value.is_integer() and -_MAX_SAFE < value < _MAX_SAFE:
+            return str(int(value))
+        text = repr(value)
+        return text if "e" not in text and "n" not in text else js_number_to_string(value)
     return to_js_string(value)
 
 
 def escape(value: Any) -> str:
     """``escapeExpression`` with a fast path for plain strings."""
     if value.__class__ is str:
-        return value.translate(_TABLE) if _BAD(value) else value
+        return value.translate(ESCAPES) if needs_escape(value) else value
     if value is None or isinstance(value, SafeString) or value is False:
         return escape_expression(value)
     text = js_str(value)
-    return text.translate(_TABLE) if _BAD(text) else text
+    return text.translate(ESCAPES) if needs_escape(text) else text
 
 
 def truthy(value: Any) -> bool:
