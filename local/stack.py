@@ -87,6 +87,39 @@ def _placeholder_zip() -> bytes:
     return buffer.getvalue()
 
 
+# Resource types moto's CloudFormation does not model and that nothing local depends on.
+NOT_MODELLED = frozenset(
+    {"AWS::SQS::QueuePolicy", "AWS::SES::ConfigurationSetEventDestination", "AWS::Serverless::LayerVersion"}
+)
+
+
+def _evaluate_conditions(template: Mapping[str, Any], parameters: Mapping[str, str]) -> set[str]:
+    """Names of the template's conditions that hold (Equals/Not/And/Or over parameter Refs)."""
+    conditions = template.get("Conditions", {})
+
+    def value(node: Any) -> Any:
+        if isinstance(node, dict) and "Ref" in node:
+            return parameters.get(node["Ref"], "")
+        if isinstance(node, dict) and "Condition" in node:
+            return holds(node["Condition"])
+        if isinstance(node, dict):
+            ((fn, args),) = node.items()
+            if fn == "Fn::Equals":
+                return str(value(args[0])) == str(value(args[1]))
+            if fn == "Fn::Not":
+                return not value(args[0])
+            if fn == "Fn::And":
+                return all(value(a) for a in args)
+            if fn == "Fn::Or":
+                return any(value(a) for a in args)
+        return node
+
+    def holds(name: str) -> bool:
+        return bool(value(conditions[name]))
+
+    return {name for name in conditions if holds(name)}
+
+
 @dataclass
 class LocalStack:
     """A running moto server holding every resource of ``template.yaml``."""
@@ -97,6 +130,8 @@ class LocalStack:
     resources: dict[str, str] = field(default_factory=dict)  # logical id -> physical id
     outputs: dict[str, str] = field(default_factory=dict)
     _server: Any = None
+    _parameter_defaults: dict[str, str] = field(default_factory=dict)
+    true_conditions: set[str] = field(default_factory=set)
     _saved_env: dict[str, str | None] = field(default_factory=dict)
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -168,20 +203,50 @@ class LocalStack:
             for res in page["StackResourceSummaries"]:
                 if res.get("LogicalResourceId"):
                     self.resources[res["LogicalResourceId"]] = res.get("PhysicalResourceId", "")
+        self._parameter_defaults = {
+            name: str(spec.get("Default", "")) for name, spec in translated.get("Parameters", {}).items()
+        }
+        self.true_conditions = _evaluate_conditions(
+            translated, {**self._parameter_defaults, **self.parameters}
+        )
         self._create_unsupported(translated["Resources"])
 
     def _create_unsupported(self, resources: Mapping[str, Any]) -> None:
-        """Create, through the service APIs, the few types moto's CloudFormation skips."""
+        """Create, through the service APIs, the types moto's CloudFormation skips.
+
+        Types in ``NOT_MODELLED`` only grant permissions or wire AWS-side delivery (queue
+        policies, SES event destinations); nothing local depends on them, and cfn-lint and
+        ``sam validate --lint`` check them.
+        """
+        import secrets
+
         import boto3
 
         for logical_id, resource in resources.items():
-            if resource["Type"] == "AWS::SecretsManager::Secret" and not self.resources.get(logical_id):
-                import secrets
-
-                arn = boto3.client("secretsmanager", region_name=REGION).create_secret(
+            if self.resources.get(logical_id) or not self.condition_holds(resource):
+                continue
+            kind, props = resource["Type"], resource.get("Properties", {})
+            if kind == "AWS::SecretsManager::Secret":
+                self.resources[logical_id] = boto3.client("secretsmanager", region_name=REGION).create_secret(
                     Name=f"{STACK_NAME}-{logical_id}", SecretString=secrets.token_urlsafe(36)
                 )["ARN"]
-                self.resources[logical_id] = arn
+            elif kind == "AWS::SES::ConfigurationSet":
+                name = self._resolve(props.get("Name")) or f"{STACK_NAME}-{logical_id}"
+                boto3.client("sesv2", region_name=REGION).create_configuration_set(ConfigurationSetName=name)
+                self.resources[logical_id] = name
+
+    def _resolve(self, value: Any) -> Any:
+        """Resolve a plain value or a ``Ref`` to a parameter or resource (all the fallbacks need)."""
+        if isinstance(value, dict) and set(value) == {"Ref"}:
+            name = value["Ref"]
+            if name in self.resources:
+                return self.resources[name]
+            return self.parameters.get(name, self._parameter_defaults.get(name))
+        return value
+
+    def condition_holds(self, resource: Mapping[str, Any]) -> bool:
+        """moto evaluated the template's conditions: a conditional resource it created has an id."""
+        return "Condition" not in resource or resource["Condition"] in self.true_conditions
 
     # -- lookups ---------------------------------------------------------------------------
     def physical_id(self, logical_id: str) -> str:

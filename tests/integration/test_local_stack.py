@@ -8,21 +8,23 @@ import boto3
 import pytest
 
 from local.functions import function_specs
-from local.stack import load_template
+from local.stack import NOT_MODELLED, load_template
 
 pytestmark = pytest.mark.integration
-
-# Types whose resources the translated template holds but moto's CloudFormation models without
-# a physical id we can look up (layers) - everything else must exist by name.
-_NO_PHYSICAL_ID = {"AWS::Serverless::LayerVersion"}
 
 
 def test_every_declared_resource_exists(local_stack):
     template = load_template()
     for logical_id, resource in template["Resources"].items():
-        if resource["Type"] in _NO_PHYSICAL_ID or "Condition" in resource:
+        if resource["Type"] in NOT_MODELLED or not local_stack.condition_holds(resource):
             continue
         assert local_stack.physical_id(logical_id), f"{logical_id} ({resource['Type']}) was not created"
+
+
+def test_conditional_resources_follow_parameters(local_stack):
+    """No PinpointApplicationId by default: Pinpoint may not invoke the channel."""
+    assert "HasPinpointApplication" not in local_stack.true_conditions
+    assert "CreateSesConfigurationSet" in local_stack.true_conditions
 
 
 def test_endpoints_table_has_the_declared_indexes(local_stack):
