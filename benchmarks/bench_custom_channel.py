@@ -104,24 +104,41 @@ def timed(channel, event, writer=None) -> float:
     return elapsed
 
 
+def serve(secret: str, urls, stop, results) -> None:
+    """The receiver runs in its own process, so it does not compete with the sender for the GIL."""
+    from local.demo_channel import WebhookReceiver
+
+    with WebhookReceiver(secret, delay_s=DELAY_S) as receiver:
+        urls.put(receiver.url)
+        stop.wait()
+        results.put(sum(1 for r in receiver.requests if not r["verified"]))
+
+
 def main() -> int:
+    import multiprocessing
+
     import urllib3
 
     from engagement.channel.settings import CustomChannelSettings
     from engagement.delivery.webhook import WebhookSender
-    from local.demo_channel import WebhookReceiver
 
     workers = CustomChannelSettings.model_fields["max_workers"].default
     secret = "bench-secret"
     run = iter(range(10_000))
-    with WebhookReceiver(secret, delay_s=DELAY_S) as receiver:
+    urls, results, stop = multiprocessing.Queue(), multiprocessing.Queue(), multiprocessing.Event()
+    receiver = multiprocessing.Process(target=serve, args=(secret, urls, stop, results), daemon=True)
+    receiver.start()
+    try:
         pool = urllib3.PoolManager(maxsize=workers, retries=False)
-        channel = build(WebhookSender(receiver.url, lambda: secret, pool=pool), workers)
+        channel = build(WebhookSender(urls.get(timeout=30), lambda: secret, pool=pool), workers)
         timed(channel, batch(1, next(run)))  # warm: template cache, connections
         timed(channel, batch(BATCH, next(run)))
         singles = [timed(channel, batch(1, next(run))) for _ in range(ROUNDS)]
         batches = [timed(channel, batch(BATCH, next(run))) for _ in range(ROUNDS)]
-        unverified = sum(1 for r in receiver.requests if not r["verified"])
+    finally:
+        stop.set()
+    unverified = results.get(timeout=30)
+    receiver.join(timeout=10)
     single, full = statistics.median(singles), statistics.median(batches)
     ratio = full / single
 
@@ -129,9 +146,7 @@ def main() -> int:
     timed(offline, batch(BATCH, next(run)))
     per_endpoint_ms = min(timed(offline, batch(BATCH, next(run))) for _ in range(ROUNDS)) / BATCH * 1000
 
-    print(
-        f"webhook receiver answers after {DELAY_S * 1000:.0f} ms; {workers} workers; median of {ROUNDS} runs"
-    )
+    print(f"webhook receiver answers after {DELAY_S * 1000:.0f} ms; {workers} workers, median of {ROUNDS}")
     print(f"  single send:            {single * 1000:7.1f} ms")
     print(f"  {BATCH}-endpoint batch:      {full * 1000:7.1f} ms")
     ratio_ok = ratio <= RATIO_GOAL and unverified == 0
