@@ -24,6 +24,15 @@ _LITERALS = {
     "UNDEFINED": "undefined",
     "NULL": "null",
 }
+_READABLE = {
+    "OPEN_ENDBLOCK": "a closing {{/...}}",
+    "END_RAW_BLOCK": "a closing {{{{/...}}}}",
+    "CLOSE": "'}}'",
+    "CLOSE_UNESCAPED": "'}}}'",
+    "CLOSE_SEXPR": "')'",
+    "CLOSE_RAW_BLOCK": "'}}}}'",
+    "CLOSE_BLOCK_PARAMS": "'|'",
+}
 _BRACKETED = re.compile("\\[[^\\n\\r\\u2028\\u2029]*\\]")
 
 
@@ -54,8 +63,10 @@ class _Parser:
     def fail(self, message: str, pos: int, stmt_pos: int | None = None) -> None:
         src = self.src
         start = pos if stmt_pos is None else stmt_pos
+        if not src.startswith("{{", start) and src.rfind("{{", 0, start) >= 0:
+            start = src.rfind("{{", 0, start)  # inside a sub-expression: show its mustache
         if src.startswith("{{", start):
-            close = src.find("}}", pos)
+            close = src.find("}}", start)
             end = close + 2 if close >= 0 else len(src)
         else:
             end = start + 1
@@ -77,7 +88,7 @@ class _Parser:
     def unexpected(self, stmt_pos: int, expected: str = "") -> None:
         kind, text, pos, _ = self.toks[self.i]
         what = "end of template" if kind == "EOF" else repr(text)
-        wanted = f", expected {expected}" if expected else ""
+        wanted = f", expected {_READABLE.get(expected, expected)}" if expected else ""
         self.fail(f"Parse error: unexpected {what}{wanted}", pos, stmt_pos)
 
     # -- grammar -----------------------------------------------------------------
