@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from engagement.journeys import values
 from engagement.journeys.dead_letters import DeadLetterQueue
@@ -58,7 +59,7 @@ class JourneyTrigger:
         status = "duplicate" if result.get("duplicate") else "started"
         return {"status": status, "route": route.id, **result}
 
-    def build_request(self, route: Route, envelope: Any) -> JourneyRequest:
+    def build_request(self, route: Route, envelope: EventEnvelope) -> JourneyRequest:
         detail = envelope.detail
         attributes = values.event_attributes(route.attributes, detail)
         metric_values = values.metrics(route.metrics, detail)
@@ -77,12 +78,22 @@ class JourneyTrigger:
         )
 
 
-def _envelope(event: Mapping[str, Any]) -> Any:
-    """The EventBridge envelope (Powertools' model); a malformed one is a permanent error."""
-    from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+class EventEnvelope(BaseModel):
+    """The parts of an EventBridge event the trigger relies on (others are passed through as is)."""
 
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    detail_type: str = Field(alias="detail-type", min_length=1)
+    time: datetime
+    detail: dict[str, Any]
+
+
+def _envelope(event: Mapping[str, Any]) -> EventEnvelope:
+    """A malformed envelope is a permanent error."""
     try:
-        return EventBridgeModel.model_validate(event)
+        return EventEnvelope.model_validate(event)
     except ValidationError as error:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
         raise JourneyValidationError(f"not an EventBridge event: {problems}") from error
