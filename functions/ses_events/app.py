@@ -29,12 +29,15 @@ settings = SesEventsSettings.from_env()
 writer = EventStreamWriter(settings.event_stream_name)
 persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table)
 idempotency = IdempotencyConfig(event_key_jmespath="id", expires_after_seconds=24 * 3600)
+# A fixed prefix (not the default "<function name>.<module>.<handler>"): renaming or redeploying the
+# function must not forget which EventBridge events were already written to the stream.
+IDEMPOTENCY_KEY_PREFIX = "ses_events"
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-@idempotent(persistence_store=persistence, config=idempotency)
+@idempotent(persistence_store=persistence, config=idempotency, key_prefix=IDEMPOTENCY_KEY_PREFIX)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     records = normalise_ses_event(event, default_application_id=settings.default_application_id)
     writer.put(records)
