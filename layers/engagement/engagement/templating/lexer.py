@@ -54,7 +54,38 @@ _MU_RULES = [
     ("BRACKET_ID", r"\[(?:\\\]|[^\]])*\]"),
     ("INVALID", "[^\\n\\r\\u2028\\u2029]"),
 ]
-_MU = re.compile("|".join(f"(?P<{name}>{rx})" for name, rx in _MU_RULES), re.ASCII)
+
+
+def _rules(*names: str) -> re.Pattern[str]:
+    """The rules that can start with a given character, still in jison's order."""
+    chosen = [(n, rx) for n, rx in _MU_RULES if n in names or n == "INVALID"]
+    return re.compile("|".join(f"(?P<{n}>{rx})" for n, rx in chosen), re.ASCII)
+
+
+# Dispatch on the first character: trying 36 alternatives at every token is the
+# tokenizer's main cost, and only a few rules can start with any one character.
+_OPEN_RULES = _rules(*(n for n, _ in _MU_RULES[2:17] if n != "CLOSE_RAW_BLOCK"))
+_BY_CHAR: dict[str, re.Pattern[str]] = {
+    "{": _OPEN_RULES,
+    "}": _rules("CLOSE_RAW_BLOCK", "CLOSE_UNESCAPED", "CLOSE"),
+    "~": _rules("CLOSE"),
+    "(": _rules("OPEN_SEXPR"),
+    ")": _rules("CLOSE_SEXPR"),
+    "=": _rules("EQUALS"),
+    "@": _rules("DATA"),
+    "|": _rules("CLOSE_BLOCK_PARAMS"),
+    '"': _rules("DQ_STRING"),
+    "'": _rules("SQ_STRING"),
+    "[": _rules("BRACKET_ID"),
+    ".": _rules("ID_DOTS", "ID_DOT", "SEP"),
+    "/": _rules("SEP"),
+}
+_SPACE_RULE = _rules("SPACE")
+for _ch in "\t\n\v\f\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff" + "".join(
+    chr(c) for c in range(0x2000, 0x200B)
+):
+    _BY_CHAR[_ch] = _SPACE_RULE
+_OTHER_RULES = _rules("BOOLEAN", "UNDEFINED", "NULL", "NUMBER", "OPEN_BLOCK_PARAMS", "ID")
 _RAW_CLOSE = re.compile(r"\{\{\{\{/" + _ID + f"(?=[=}}{WS}/.])" + r"\}\}\}\}", re.ASCII)
 _EMU = re.compile(r"[\s\S]{2,}?(?=\{\{|\\\{\{|\\\\\{\{|\Z)")
 _BRACKET_ESC = re.compile(r"\\([\\\]])")
@@ -75,7 +106,8 @@ def tokenize(src: str) -> list[tuple[str, str, int, int]]:
     tokens: list[tuple[str, str, int, int]] = []
     add = tokens.append
     find = src.find
-    match_mu = _MU.match
+    by_char = _BY_CHAR.get
+    other = _OTHER_RULES
     n = len(src)
     pos = 0
     while pos < n:
@@ -97,7 +129,7 @@ def tokenize(src: str) -> list[tuple[str, str, int, int]]:
             pos = _lex_escaped(src, pos, add)
             continue
         while True:  # mu state
-            m = match_mu(src, pos)
+            m = by_char(src[pos : pos + 1], other).match(src, pos) if pos < n else None
             if m is None:
                 raise LexError("Lexical error", pos)
             kind = m.lastgroup
