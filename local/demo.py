@@ -14,7 +14,12 @@ import time
 from local.console import heading
 from local.stack import LocalStack
 
-STEPS = ("local.demo_endpoints",)
+STEPS = (
+    "local.demo_endpoints",
+    "local.demo_channel",
+    "local.demo_stream",
+    "local.demo_journeys",
+)
 
 
 def main() -> int:

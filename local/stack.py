@@ -142,6 +142,9 @@ class LocalStack:
         from moto.server import ThreadedMotoServer
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        # moto logs every type its CloudFormation skips (handled in _create_unsupported) and,
+        # having no Docker, every Kinesis-triggered Lambda it cannot run (we invoke in-process).
+        logging.getLogger("moto").setLevel(logging.CRITICAL)
         warnings.filterwarnings("ignore", message="Tried to parse .* not supported by moto")
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._server.start()
