@@ -24,7 +24,7 @@ def run(stack: LocalStack) -> None:
     from engagement.endpoints import build_registry
     from local.console import heading
 
-    heading("1. Endpoint registry: Pinpoint's endpoint API on DynamoDB")
+    heading("Endpoint registry: Pinpoint's endpoint API on DynamoDB")
     store = endpoint_store(stack)
     step(f"engagement endpoints import {SAMPLE_CSV.relative_to(REPO_ROOT)} --application-id {APPLICATION_ID}")
     cli(
