@@ -337,3 +337,38 @@ def run(stack: LocalStack) -> None:
         response = invoke(stack, "event_stream", {"Records": fresh}, env=QUIET)
     print(f"   response: {response}")
     _show(registry, ["ana-email"])
+    _custom_channel_skips(stack)
+
+
+def _custom_channel_skips(stack: LocalStack) -> None:
+    """If the custom channel has landed: a campaign batch now skips the opted-out endpoints."""
+    try:
+        from local import demo_channel
+    except ImportError:
+        return
+    from local.stack import REPO_ROOT
+
+    event = json.loads((REPO_ROOT / "events" / "custom_channel_campaign.json").read_text())
+    event["CampaignId"] = uuid.uuid4().hex  # a new send, not a repeat of an earlier demo step's
+    step(f"Custom channel (reads OptOut from the registry): campaign batch to {len(event['Endpoints'])}")
+    with _quiet():
+        env = demo_channel.channel_env(
+            stack, TEMPLATE_STORE=demo_channel.seed_templates(stack), POWERTOOLS_LOG_LEVEL="ERROR"
+        )
+        demo_channel.verify_sender(stack)
+        answer = invoke_channel(stack, event, env)
+    rows = [
+        (
+            endpoint_id,
+            reply["EventAttributes"].get("delivery_status"),
+            reply["EventAttributes"].get("reason", ""),
+        )
+        for endpoint_id, reply in answer.items()
+    ]
+    table(rows, ["Endpoint", "delivery_status", "reason"])
+
+
+def invoke_channel(stack: LocalStack, event: dict[str, Any], env: dict[str, str]) -> Any:
+    from local.functions import invoke
+
+    return invoke(stack, "custom_channel", event, env=env)
