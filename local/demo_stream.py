@@ -350,7 +350,8 @@ def _custom_channel_skips(stack: LocalStack) -> None:
 
     event = json.loads((REPO_ROOT / "events" / "custom_channel_campaign.json").read_text())
     event["CampaignId"] = uuid.uuid4().hex  # a new send, not a repeat of an earlier demo step's
-    step(f"Custom channel (reads OptOut from the registry): campaign batch to {len(event['Endpoints'])}")
+    count = len(event["Endpoints"])
+    step(f"Custom channel (it reads OptOut from the registry): a campaign batch to {count} endpoints")
     with _quiet():
         env = demo_channel.channel_env(
             stack, TEMPLATE_STORE=demo_channel.seed_templates(stack), POWERTOOLS_LOG_LEVEL="ERROR"
