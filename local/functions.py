@@ -83,7 +83,7 @@ def function_specs(template: Mapping[str, Any] | None = None) -> dict[str, Funct
 @contextmanager
 def patched_environ(values: Mapping[str, str]) -> Iterator[None]:
     saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
+    os.environ.update({name: str(value) for name, value in values.items()})
     try:
         yield
     finally:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from local.functions import invoke
+from local.seed import seed
 from local.stack import running_stack
 
 
@@ -18,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     event = json.loads(args.event.read_text())
     with running_stack() as stack:
+        seed(stack)  # sample templates in the bucket, a verified SES sender
         result = invoke(stack, args.function, event)
     json.dump(result, sys.stdout, indent=2, default=str)
     sys.stdout.write("\n")

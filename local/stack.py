@@ -131,6 +131,7 @@ class LocalStack:
     outputs: dict[str, str] = field(default_factory=dict)
     _server: Any = None
     _parameter_defaults: dict[str, str] = field(default_factory=dict)
+    _translated: dict[str, Any] = field(default_factory=dict)
     true_conditions: set[str] = field(default_factory=set)
     _saved_env: dict[str, str | None] = field(default_factory=dict)
 
@@ -206,6 +207,7 @@ class LocalStack:
             for res in page["StackResourceSummaries"]:
                 if res.get("LogicalResourceId"):
                     self.resources[res["LogicalResourceId"]] = res.get("PhysicalResourceId", "")
+        self._translated = translated
         self._parameter_defaults = {
             name: str(spec.get("Default", "")) for name, spec in translated.get("Parameters", {}).items()
         }
@@ -259,13 +261,22 @@ class LocalStack:
             raise KeyError(f"{logical_id} is not a resource of {self.template_path.name}") from None
 
     def function_environment(self, logical_id: str) -> dict[str, str]:
-        """The environment a deployed function would see, resolved by CloudFormation."""
+        """The environment a deployed function would see, resolved by CloudFormation.
+
+        A ``!Ref`` to a resource moto's CloudFormation skipped (created afterwards by
+        ``_create_unsupported``) resolves to nothing in moto: fill it in from our own ids.
+        """
         import boto3
 
         config = boto3.client("lambda", region_name=REGION).get_function_configuration(
             FunctionName=self.physical_id(logical_id)
         )
-        return dict(config.get("Environment", {}).get("Variables", {}))
+        env = {k: str(v) for k, v in config.get("Environment", {}).get("Variables", {}).items()}
+        declared = self._translated["Resources"][logical_id]["Properties"].get("Environment", {})
+        for name, value in declared.get("Variables", {}).items():
+            if not env.get(name) and isinstance(value, dict) and self.resources.get(value.get("Ref", "")):
+                env[name] = self.resources[value["Ref"]]
+        return env
 
 
 @contextmanager
