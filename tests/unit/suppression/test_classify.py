@@ -121,3 +121,11 @@ def test_unknown_fields_are_accepted():
     record["brand_new_field"] = {"x": 1}
     record["facets"]["email_channel"]["mail_event"]["bounce"]["new_detail"] = [1, 2]
     assert classified(record).kind == SUPPRESS
+
+
+@pytest.mark.parametrize("timestamp", [10**16, -1])
+def test_impossible_event_timestamp_is_quarantined_not_retried(timestamp):
+    """Found by the fuzz test: a year-10000 timestamp used to fail the write forever."""
+    record = bounce("app", "ep", "a@example.com", at_ms=timestamp)
+    result = classified(record)
+    assert result.kind == QUARANTINE and "event_timestamp" in result.reason

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 Scalar = str | int | float | bool | None
+MAX_TIMESTAMP_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
 
 
 class _Open(BaseModel):
@@ -99,7 +100,7 @@ class PinpointEventRecord(_Open):
     """One event-stream record: the common envelope plus the email facets."""
 
     event_type: str = Field(min_length=1)
-    event_timestamp: int
+    event_timestamp: int = Field(ge=0, le=MAX_TIMESTAMP_MS)  # epoch ms; beyond year 9999 is corrupt
     arrival_timestamp: int | None = None
     event_version: str | None = None
     application: Application
