@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -95,14 +96,18 @@ def patched_environ(values: Mapping[str, str]) -> Iterator[None]:
 
 
 def load_handler(spec: FunctionSpec) -> Callable[[Any, Any], Any]:
-    """Import the handler module afresh: every load is a cold start with the current environment."""
+    """Import the handler module afresh: every load is a cold start with the current environment.
+
+    The module gets the name Lambda gives it (``app``), so names derived from it - such as
+    Powertools Idempotency keys - are the same locally as deployed and across local invokes.
+    """
     module_name, _, attribute = spec.handler.rpartition(".")
     path = spec.code_dir / f"{module_name.replace('.', '/')}.py"
-    unique = f"_local_{spec.name}_{uuid.uuid4().hex}"
-    module_spec = importlib.util.spec_from_file_location(unique, path)
+    module_spec = importlib.util.spec_from_file_location(module_name, path)
     if module_spec is None or module_spec.loader is None:
         raise FileNotFoundError(path)
     module = importlib.util.module_from_spec(module_spec)
+    sys.modules[module_name] = module  # replaces the previous cold start's module, as a new sandbox would
     module_spec.loader.exec_module(module)
     return getattr(module, attribute)
 
@@ -120,8 +125,13 @@ def invoke(
     if name not in specs:
         raise KeyError(f"no function with CodeUri functions/{name} in template.yaml (have: {sorted(specs)})")
     spec = specs[name]
-    environment = {**stack.function_environment(spec.logical_id), **(env or {})}
-    context = LambdaContext(function_name=spec.logical_id, timeout_s=timeout_s or spec.timeout_s)
+    function_name = stack.physical_id(spec.logical_id)
+    environment = {
+        "AWS_LAMBDA_FUNCTION_NAME": function_name,
+        **stack.function_environment(spec.logical_id),
+        **(env or {}),
+    }
+    context = LambdaContext(function_name=function_name, timeout_s=timeout_s or spec.timeout_s)
     with patched_environ(environment):
         handler = load_handler(spec)
         return handler(event, context)
