@@ -123,9 +123,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         registry = build_registry(store)
         dynamodb_calls: Counter[str] = Counter()
-        registry._client.meta.events.register(
-            "before-call.dynamodb.*", lambda model, **_: dynamodb_calls.update([model.name])
-        )
+        seconds: Counter[str] = Counter()
+        started_at: dict[str, float] = {}
+
+        def before(model: object, **_: object) -> None:
+            dynamodb_calls.update([model.name])
+            started_at[model.name] = time.perf_counter()
+
+        def after(model: object, **_: object) -> None:
+            seconds[model.name] += time.perf_counter() - started_at.pop(model.name)
+
+        registry._client.meta.events.register("before-call.dynamodb.*", before)
+        registry._client.meta.events.register("after-call.dynamodb.*", after)
         with tempfile.TemporaryDirectory() as directory:
             source = Path(directory) / "endpoints.csv"
             write_csv(source, args.rows)
@@ -147,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"DynamoDB calls: {sum(dynamodb_calls.values())} ({per_batch:.1f} per batch): {dict(dynamodb_calls)}"
     )
+    print("seconds in each DynamoDB operation: " + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()))
+    print("  (moto deep-copies the whole table for every action of a TransactWriteItems; DynamoDB does not)")
     import_ok = import_ms < IMPORT_GOAL_MS
     print(f"import engagement: {import_ms:.2f} ms (goal < {IMPORT_GOAL_MS:.0f} ms) {verdict[import_ok]}")
     return 0 if batches_ok and import_ok and report.failed == 0 else 1
