@@ -85,6 +85,7 @@ def backend(request: pytest.FixtureRequest, application_id: str) -> Iterator[Har
         return
     import boto3
     from botocore.stub import Stubber
+
     from engagement.endpoints.pinpoint import PinpointEndpointRegistry
 
     client = boto3.session.Session(region_name="us-east-1").client("pinpoint")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import boto3
 import pytest
+
 from engagement.endpoints import UnsupportedOperationError, build_registry
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["HelperOptions", "NO_BLOCK"]
+__all__ = ["NO_BLOCK", "HelperOptions"]
 
 
 def NO_BLOCK(context: Any = None, **_: Any) -> str:  # noqa: N802 - handlebars.js name
