@@ -7,6 +7,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Shared, noisy machines: no per-example wall-clock deadline (property tests check behaviour,
+# benchmarks check speed).
+settings.register_profile("engagement", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("engagement")
 
 # No test may reach real AWS: fake credentials and a region before any client is built.
 os.environ.update(
