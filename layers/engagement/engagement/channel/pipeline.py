@@ -152,8 +152,7 @@ class CustomChannel:
     def _render(
         self, event: CustomChannelEvent, endpoint: ChannelEndpoint, channel: str, context: dict
     ) -> Any:
-        from engagement.templating.errors import TemplateError
-        from engagement.templating.messages import TemplateNotFoundError
+        from engagement.templating.errors import TemplateError, TemplateNotFoundError
 
         kind = template_kind(channel, event.Data, endpoint)
         try:

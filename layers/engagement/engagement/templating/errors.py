@@ -65,3 +65,17 @@ class TemplateTooLargeError(TemplateError):
         self.size = size
         self.limit = limit
         super().__init__(f"Template is {size} bytes, over the {limit} byte limit")
+
+
+class TemplateNotFoundError(TemplateError, LookupError):
+    """The store has no template of this name, version and type (or the name is invalid)."""
+
+    def __init__(self, name: str, kind: str, version: str | None, reason: str = "") -> None:
+        self.template_name = name
+        self.template_type = kind
+        self.version = version
+        which = f"version {version} of " if version is not None else ""
+        message = f"{which}{kind} template '{name}' not found"
+        if reason:  # the store's own words, when they say more
+            message = reason if f"'{name}'" in reason else f"{message}: {reason}"
+        super().__init__(message)

@@ -32,7 +32,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from engagement.templating.cache import TTLCache
-from engagement.templating.errors import TemplateError, TemplateTooLargeError
+from engagement.templating.errors import TemplateError, TemplateNotFoundError, TemplateTooLargeError
 from engagement.templating.personalize import build_context
 
 __all__ = ["MessageRenderer", "RenderedMessage", "TemplateNotFoundError"]
@@ -61,20 +61,6 @@ class _Absent:
     """Cached "the store has no such template", with the store's explanation."""
 
     reason: str
-
-
-class TemplateNotFoundError(TemplateError, LookupError):
-    """The store has no template of this name, version and type (or the name is invalid)."""
-
-    def __init__(self, name: str, kind: str, version: str | None, reason: str = "") -> None:
-        self.template_name = name
-        self.template_type = kind
-        self.version = version
-        which = f"version {version} of " if version is not None else ""
-        message = f"{which}{kind} template '{name}' not found"
-        if reason:  # the store's own words, when they say more
-            message = reason if f"'{name}'" in reason else f"{message}: {reason}"
-        super().__init__(message)
 
 
 @dataclass(frozen=True)
