@@ -3,15 +3,13 @@ address can work there. Every refusal is a permanent, endpoint-level failure wit
 
 from __future__ import annotations
 
-import re
-
 from engagement.delivery.errors import PermanentDeliveryError
+from engagement.endpoints.rules import address_problems, normalise_address
 from engagement.models.custom_channel import ChannelEndpoint, SendInstruction
 
 # Default channel by the endpoint's ChannelType when Data names none.
 _DEFAULT_CHANNEL = {"EMAIL": "EMAIL", "SMS": "SMS", "CUSTOM": "WEBHOOK"}
-_EMAIL = re.compile(r"^[^@\s<>,;\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
-_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+_INVALID = {"EMAIL": "not an email address", "SMS": "not an E.164 phone number"}
 
 
 def choose_channel(instruction: SendInstruction, endpoint: ChannelEndpoint) -> str:
@@ -42,14 +40,16 @@ def template_kind(channel: str, instruction: SendInstruction, endpoint: ChannelE
 
 
 def check_address(channel: str, address: str | None) -> str:
-    """Return the address to use, or refuse a missing or malformed one."""
+    """Return the address to use, or refuse a missing or malformed one.
+
+    The registry's own rules decide validity, so an address the registry accepted is one the
+    channel can send to; phone numbers are sent in the registry's normalised E.164 form.
+    """
     address = (address or "").strip()
     if not address:
         if channel == "WEBHOOK":
             return ""
         raise PermanentDeliveryError("missing_address")
-    if channel == "EMAIL" and not _EMAIL.match(address):
-        raise PermanentDeliveryError("invalid_address", "not an email address")
-    if channel == "SMS" and not _E164.match(address):
-        raise PermanentDeliveryError("invalid_address", "not an E.164 phone number")
-    return address
+    if channel in _INVALID and address_problems(channel, address):
+        raise PermanentDeliveryError("invalid_address", _INVALID[channel])
+    return normalise_address(channel, address) if channel == "SMS" else address
