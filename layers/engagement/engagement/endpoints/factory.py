@@ -32,8 +32,6 @@ def build_registry(store: str, *, session: Any = None) -> EndpointRegistry:
 
 
 def _client(session: Any, service: str) -> Any:
-    import boto3
-    from botocore.config import Config
+    from engagement.aws import aws_client
 
-    session = session or boto3.session.Session()
-    return session.client(service, config=Config(retries={"mode": "standard"}))
+    return aws_client(service, session=session)

@@ -66,10 +66,9 @@ class SqsQuarantine:
     @property
     def client(self) -> Any:
         if self._client is None:
-            import boto3
-            from botocore.config import Config
+            from engagement.aws import aws_client
 
-            self._client = boto3.client("sqs", config=Config(retries={"mode": "standard"}))
+            self._client = aws_client("sqs")
         return self._client
 
     def put(self, entries: Sequence[QuarantineEntry]) -> set[str]:

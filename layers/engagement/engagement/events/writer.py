@@ -61,10 +61,9 @@ class EventStreamWriter:
     @property
     def client(self):
         if self._client is None:
-            import boto3
-            from botocore.config import Config
+            from engagement.aws import aws_client
 
-            self._client = boto3.client("kinesis", config=Config(retries={"mode": "standard"}))
+            self._client = aws_client("kinesis")
         return self._client
 
     def put(self, records: Sequence[Mapping]) -> None:

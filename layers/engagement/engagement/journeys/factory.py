@@ -17,13 +17,12 @@ def build_trigger(
     settings: JourneySettings, *, routes: RouteTable | None = None, session: Any = None, logger: Any = None
 ) -> JourneyTrigger:
     import boto3
-    from botocore.config import Config
 
+    from engagement.aws import aws_client
     from engagement.endpoints import build_registry
 
     session = session or boto3.session.Session()
-    config = Config(retries={"mode": "standard"})
-    pinpoint = session.client("pinpoint", config=config) if settings.pinpoint_application_id else None
+    pinpoint = aws_client("pinpoint", session=session) if settings.pinpoint_application_id else None
     return JourneyTrigger(
         routes=routes or load_routes(),
         resolver=EndpointResolver(
@@ -32,9 +31,9 @@ def build_trigger(
         targets={
             "pinpoint": PutEventsTarget(pinpoint, settings.pinpoint_application_id),
             "stepfunctions": StartExecutionTarget(
-                session.client("stepfunctions", config=config), settings.state_machines
+                aws_client("stepfunctions", session=session), settings.state_machines
             ),
         },
-        dead_letters=DeadLetterQueue(session.client("sqs", config=config), settings.dead_letter_queue_url),
+        dead_letters=DeadLetterQueue(aws_client("sqs", session=session), settings.dead_letter_queue_url),
         logger=logger,
     )

@@ -128,9 +128,8 @@ class Suppressor:
         if not (self.ses_account_suppression and reason and target.channel == "EMAIL" and target.address):
             return False
         if self.ses_client is None:
-            import boto3
-            from botocore.config import Config
+            from engagement.aws import aws_client
 
-            self.ses_client = boto3.client("sesv2", config=Config(retries={"mode": "standard"}))
+            self.ses_client = aws_client("sesv2")
         self.ses_client.put_suppressed_destination(EmailAddress=target.address, Reason=reason)
         return True

@@ -46,10 +46,9 @@ class Redrive:
         self._kinesis = kinesis
 
     def _client(self, name: str) -> Any:
-        import boto3
-        from botocore.config import Config
+        from engagement.aws import aws_client
 
-        return boto3.client(name, config=Config(retries={"mode": "standard"}))
+        return aws_client(name)
 
     @property
     def sqs(self) -> Any:

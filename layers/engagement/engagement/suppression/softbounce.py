@@ -37,10 +37,9 @@ class SoftBounceCounter:
     @property
     def client(self) -> Any:
         if self._client is None:
-            import boto3
-            from botocore.config import Config
+            from engagement.aws import aws_client
 
-            self._client = boto3.client("dynamodb", config=Config(retries={"mode": "standard"}))
+            self._client = aws_client("dynamodb")
         return self._client
 
     def add(self, key: str, bounces: Iterable[tuple[int, str]]) -> int:

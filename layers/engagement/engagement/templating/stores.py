@@ -263,7 +263,6 @@ def _iso(timestamp: float) -> str:
 
 
 def _client(service: str) -> Any:
-    import boto3
-    from botocore.config import Config
+    from engagement.aws import aws_client
 
-    return boto3.session.Session().client(service, config=Config(retries={"mode": "standard"}))
+    return aws_client(service)
