@@ -183,43 +183,32 @@ def iter_members(
     version: int | None = None,
     now: datetime,
     total_segments: int = DEFAULT_TOTAL_SEGMENTS,
+    parts: list[int] | None = None,
+    join_users: bool = True,
 ) -> Iterator[dict[str, Any]]:
-    """Every member ``EndpointResponse`` of a stored segment (latest or ``version``), in any order."""
+    """Every member ``EndpointResponse`` of a stored segment (latest or ``version``), in any order.
+
+    ``total_segments`` threads each scan one part of the registry; ``parts`` limits the scan to
+    some of them; ``join_users=False`` skips the shared user attributes of members (for counting).
+    """
     _, compiled = compile_stored(segments, application_id, segment_id, version)
     yield from iter_compiled(
-        compiled, registry=registry, application_id=application_id, now=now, total_segments=total_segments
+        compiled,
+        registry=registry,
+        application_id=application_id,
+        now=now,
+        total_segments=total_segments,
+        parts=parts,
+        join_users=join_users,
     )
 
 
-def count_members(
-    *,
-    segments: Any,
-    registry: Any,
-    application_id: str,
-    segment_id: str,
-    version: int | None = None,
-    now: datetime,
-    total_segments: int = DEFAULT_TOTAL_SEGMENTS,
-    sample_parts: int | None = None,
-) -> tuple[int, bool]:
-    """(size, estimated): an exact count, or with ``sample_parts`` an estimate from that many of the
-    ``total_segments`` scan parts, scaled up. No user join unless the segment needs one; writes nothing."""
-    _, compiled = compile_stored(segments, application_id, segment_id, version)
-    parts = None
-    if sample_parts is not None and 0 < sample_parts < total_segments:
-        parts = list(range(sample_parts))
-    count = sum(
-        1
-        for _ in iter_compiled(
-            compiled,
-            registry=registry,
-            application_id=application_id,
-            now=now,
-            total_segments=total_segments,
-            parts=parts,
-            join_users=False,
-        )
-    )
+def count_members(*, sample_parts: int | None = None, **target: Any) -> tuple[int, bool]:
+    """(size, estimated) of ``iter_members(**target)``: an exact count, or with ``sample_parts`` an
+    estimate from that many of the ``total_segments`` scan parts, scaled up. Writes nothing."""
+    total = target.get("total_segments", DEFAULT_TOTAL_SEGMENTS)
+    parts = list(range(sample_parts)) if sample_parts is not None and 0 < sample_parts < total else None
+    count = sum(1 for _ in iter_members(**target, parts=parts, join_users=False))
     if parts is None:
         return count, False
-    return round(count * total_segments / len(parts)), True
+    return round(count * total / len(parts)), True

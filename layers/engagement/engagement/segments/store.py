@@ -348,12 +348,7 @@ class SegmentStore:
     def _query(
         self, application_id: str, prefix: str, *, projection: str | None = None
     ) -> Iterator[dict[str, Any]]:
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "ExpressionAttributeValues": {":pk": _pk(application_id), ":prefix": {"S": prefix}},
-            "ConsistentRead": True,
-        }
+        kwargs = self._prefix_query(application_id, prefix)
         if projection:
             kwargs["ProjectionExpression"] = projection
         for page in self._client.get_paginator("query").paginate(**kwargs):
@@ -371,12 +366,7 @@ class SegmentStore:
             raise BadRequestException("PageSize or Token: not valid", operation) from None
         if limit < 1:
             raise BadRequestException("PageSize: must be at least 1", operation)
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "ExpressionAttributeValues": {":pk": _pk(application_id), ":prefix": {"S": prefix}},
-            "Limit": limit,
-        }
+        kwargs = {**self._prefix_query(application_id, prefix), "Limit": limit}
         if start:
             if not start.startswith(prefix):
                 raise BadRequestException("Token: not a token of this listing", operation)
@@ -384,6 +374,14 @@ class SegmentStore:
         response = self._client.query(**kwargs)
         items = [json.loads(item["doc"]["S"]) for item in response.get("Items", [])]
         return items, _encode_token(response.get("LastEvaluatedKey"))
+
+    def _prefix_query(self, application_id: str, prefix: str) -> dict[str, Any]:
+        return {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": _pk(application_id), ":prefix": {"S": prefix}},
+            "ConsistentRead": True,
+        }
 
     def _batch_write(self, requests: list[dict[str, Any]]) -> None:
         pending = {self._table: requests}
