@@ -124,7 +124,7 @@ def test_scan_worker_function_writes_the_snapshot(
     results = [
         invoke_function(
             "segment_scan",
-            {**sample, "ApplicationId": app, "SegmentId": segment_id, "Segment": part, "TotalSegments": 3,
+            {**sample, "ApplicationId": app, "SegmentId": segment_id, "Part": part, "TotalParts": 3,
              "Bucket": bucket, "Prefix": f"snapshots/{app}/{segment_id}/test"},
         )
         for part in range(3)
