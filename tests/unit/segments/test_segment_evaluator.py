@@ -374,3 +374,28 @@ def test_matches_sees_a_new_definition_object():
     ep = with_attr("pro")
     assert check(attr("INCLUSIVE", "pro"), ep)
     assert not check(attr("INCLUSIVE", "team"), ep)
+
+
+def test_recency_boundary_in_the_registry_date_format_is_inclusive_to_the_millisecond():
+    active = dims(Behavior={"Recency": {"Duration": "DAY_7", "RecencyType": "ACTIVE"}})
+    now = datetime(2026, 12, 1, 12, 0, 0, 250_400, tzinfo=UTC)  # sub-millisecond "now"
+    edge = now - timedelta(days=7)
+
+    def at(moment):
+        return endpoint(EffectiveDate=moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z")
+
+    assert not matches(active, at(edge), now=now)  # .250 is before .2504
+    assert matches(active, at(edge + timedelta(milliseconds=1)), now=now)
+    assert matches(active, endpoint(EffectiveDate=edge.isoformat()), now=now)  # other forms: parsed exactly
+
+
+def test_string_fast_path_agrees_with_parsing():
+    import random
+
+    from engagement.segments.dimensions import canonical_millis, parse_instant
+
+    rng = random.Random(3)
+    for _ in range(2000):
+        instant = rng.uniform(0, 4e9)
+        value = canonical_millis(rng.uniform(0, 4e9))
+        assert (value >= canonical_millis(instant)) == (parse_instant(value) >= instant), (value, instant)

@@ -22,7 +22,6 @@ dimensions, otherwise for the members alone.
 
 from __future__ import annotations
 
-import json
 import queue
 import threading
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
+from engagement.segments._json import loads as decode_document
 from engagement.segments.evaluator import CompiledSegment, compile_segment, posix
 
 DEFAULT_TOTAL_PARTS = 4
@@ -120,7 +120,7 @@ def scan_part(
         },
         PaginationConfig={"PageSize": page_size},
     )
-    test, loads = segment.test, json.loads
+    test, loads = segment.test, decode_document
     for page in pages:
         # BETWEEN includes ``high``: that key belongs to the next part.
         docs = [loads(item["doc"]["S"]) for item in page.get("Items", ()) if item["sk"]["S"] != high]

@@ -10,7 +10,6 @@ same output. :func:`read_snapshot` reads any snapshot back, one dict at a time.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from engagement.segments._json import json_line, loads
 from engagement.segments.evaluator import posix
 from engagement.segments.scan import DEFAULT_TOTAL_PARTS, compile_stored, registry_table, scan_part
 
@@ -61,7 +61,7 @@ def write_part(task: ScanTask, *, segments: Any, registry: Any, s3: Any) -> dict
         )  # fmt: skip
         for page in pages:
             for endpoint in page:
-                spool.write(json.dumps(endpoint, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
+                spool.write(json_line(endpoint))
             count += len(page)
         if not count:
             return {"Key": None, "Count": 0}
@@ -128,4 +128,4 @@ def read_snapshot(s3_client: Any, bucket: str, keys: Iterable[str]) -> Iterator[
         body = s3_client.get_object(Bucket=bucket, Key=key)["Body"]
         for line in body.iter_lines():
             if line.strip():
-                yield json.loads(line)
+                yield loads(line)
