@@ -23,13 +23,12 @@ def put(registry, endpoint_id, **request):
 
 
 def seed(registry, count=40):
-    for i in range(count):
-        put(
-            registry,
-            f"ep-{i:03d}",
-            Demographic={"Platform": "android" if i % 2 else "ios"},
-            Metrics={"n": float(i)},
-        )
+    items = [
+        {"Id": f"ep-{i:03d}", "ChannelType": "EMAIL", "Address": f"ep-{i:03d}@example.com",
+         "Demographic": {"Platform": "android" if i % 2 else "ios"}, "Metrics": {"n": float(i)}}
+        for i in range(count)
+    ]  # fmt: skip
+    registry.update_endpoints_batch(ApplicationId=APP, EndpointBatchRequest={"Item": items})
 
 
 def create(store, dimensions=None, groups=None):
@@ -150,10 +149,10 @@ def test_snapshot_parts_union_is_the_segment_and_reads_back(aws, store, registry
     seed(registry)
     segment_id = create(store, ANDROID)
     out = run_snapshot(
-        segments=store, registry=registry, s3=aws["s3"], bucket="snapshots",
+        segments=store, registry=registry, s3=aws["s3"], bucket=aws["bucket"],
         application_id=APP, segment_id=segment_id, now=NOW, total_parts=4,
     )  # fmt: skip
-    assert out["Bucket"] == "snapshots" and out["Count"] == 20
+    assert out["Bucket"] == aws["bucket"] and out["Count"] == 20
     assert all(key.startswith(f"snapshots/{APP}/{segment_id}/v1/") for key in out["Keys"])
     read = list(read_snapshot(aws["s3"], out["Bucket"], out["Keys"]))
     assert sorted(e["Id"] for e in read) == members(store, registry, segment_id)
@@ -167,7 +166,7 @@ def test_empty_parts_write_nothing(aws, store, registry):
          "Part": 0, "TotalParts": 1, "Bucket": "snapshots", "Prefix": "p"}
     )  # fmt: skip
     assert write_part(task, segments=store, registry=registry, s3=aws["s3"]) == {"Key": None, "Count": 0}
-    assert aws["s3"].list_objects_v2(Bucket="snapshots").get("KeyCount") == 0
+    assert aws["s3"].list_objects_v2(Bucket=aws["bucket"]).get("KeyCount") == 0
 
 
 def test_scan_task_rejects_a_part_outside_the_scan(aws, store, registry):
