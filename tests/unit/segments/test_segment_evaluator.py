@@ -498,3 +498,9 @@ def test_docs_worked_examples_groups_and_sources():
     }
     assert matches({"SegmentGroups": sourced}, ANA, now=DOC_NOW, source_segments={"vips": {"ana-sms"}})
     assert not matches({"SegmentGroups": sourced}, ANA, now=DOC_NOW, source_segments={"vips": {"mary-sms"}})
+
+
+def test_unvalidated_definitions_fail_safe_or_loudly():
+    assert not check(attr("BEFORE", "not a date", name="d"), with_attr("2020-01-01", name="d"))
+    with pytest.raises(ValueError, match="'XOR' is not one of ALL, ANY, NONE"):
+        compile_segment(grouped("ALL", {"Type": "XOR", "Dimensions": [PRO]}))

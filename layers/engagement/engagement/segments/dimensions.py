@@ -35,6 +35,10 @@ def always(_endpoint: Endpoint, _now: float) -> bool:
     return True
 
 
+def never(_endpoint: Endpoint, _now: float) -> bool:
+    return False
+
+
 _instants_seen: dict[Any, float | None] = {}  # parsed values: dates repeat across endpoints
 _MAX_INSTANTS_SEEN = 100_000
 
@@ -131,7 +135,13 @@ def combine(kind: str | None, predicates: list[Predicate], *, default: str = "AL
     """``ALL`` / ``ANY`` / ``NONE`` of the predicates; an empty list is no condition at all."""
     if not predicates:
         return always
-    return {"ALL": all_of, "ANY": any_of, "NONE": none_of}[kind or default](predicates)
+    combinator = _COMBINATORS.get(kind or default)
+    if combinator is None:
+        raise ValueError(f"{kind!r} is not one of ALL, ANY, NONE")
+    return combinator(predicates)
+
+
+_COMBINATORS = {"ALL": all_of, "ANY": any_of, "NONE": none_of}
 
 
 # ---------------------------------------------------------------- attributes
@@ -201,6 +211,8 @@ def attribute(get: Getter, dimension: Mapping[str, Any]) -> Predicate:
 
         return on
     bounds = sorted(_instants(values))
+    if not bounds:  # no value is a date (validation rejects such definitions): nothing matches
+        return never
     low, high = {
         "BEFORE": (-math.inf, bounds[-1]),
         "AFTER": (bounds[0], math.inf),
