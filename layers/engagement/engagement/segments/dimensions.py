@@ -18,7 +18,7 @@ import math
 import operator
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 Endpoint = Mapping[str, Any]
 Predicate = Callable[[Endpoint, float], bool]
@@ -74,7 +74,7 @@ def canonical_millis(instant: float) -> str:
     )
 
 
-def _is_canonical_millis(value: Any) -> bool:
+def _is_canonical_millis(value: Any) -> TypeGuard[str]:
     """The shape the registry writes ``EffectiveDate`` in (``2026-11-20T10:11:12.123Z``)."""
     return (
         type(value) is str and len(value) == 24 and value[23] == "Z" and value[19] == "." and value[10] == "T"
