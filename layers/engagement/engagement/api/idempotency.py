@@ -78,7 +78,7 @@ class RequestIdempotency:
         }
         token = _current.set(key)
         try:
-            return self._guarded(call=data, run=call)
+            stored = self._guarded(call=data, run=lambda: {"digest": digest, "response": call()})
         except IdempotencyAlreadyInProgressError as error:
             raise ConflictException(
                 f"A request with this {HEADER} is still in progress; retry later", operation
@@ -89,6 +89,9 @@ class RequestIdempotency:
             ) from error
         finally:
             _current.reset(token)
+        if stored["digest"] != digest:  # every persistence layer, not only DynamoDB's, checks this
+            raise BadRequestException(f"{HEADER} {key!r} was already used for a different request", operation)
+        return stored["response"]
 
 
 def _run(*, call: dict[str, Any], run: Callable[[], dict]) -> dict[str, Any]:
