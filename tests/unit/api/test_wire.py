@@ -136,3 +136,9 @@ def test_errors_carry_the_code_botocore_reads_and_pinpoints_body():
 def test_snake_case_is_boto3s_method_name():
     assert wire.snake_case("SendUsersMessages") == "send_users_messages"
     assert wire.snake_case("GetApplicationDateRangeKpi") == "get_application_date_range_kpi"
+
+
+def test_pinpoints_modelled_errors_have_their_statuses():
+    assert wire.error_status("NotFoundException") == 404
+    assert wire.error_status("PayloadTooLargeException") == 413
+    assert wire.error_status("ProvisionedThroughputExceededException") is None

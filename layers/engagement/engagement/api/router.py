@@ -89,8 +89,8 @@ class ApiRouter:
     # -- errors ----------------------------------------------------------------------------
     def _client_error(self, error: ClientError) -> Response:
         detail = error.response.get("Error", {})
-        status = getattr(error, "status", None)
         code, message = str(detail.get("Code", "")), str(getattr(error, "message", detail.get("Message", "")))
+        status = getattr(error, "status", None) or wire.error_status(code)
         if status is None:  # a downstream AWS error, not a Pinpoint answer: transient on our side
             logger.warning("downstream error", extra={"code": code})
             status, code, message = 500, "InternalServerErrorException", f"Internal error ({code}); retry"

@@ -17,12 +17,21 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from engagement.models.errors import BadRequestException
 from engagement.models.service import operation_model, service_model
 
-__all__ = ["Route", "error_body", "parse_request", "routes", "serialize_response", "snake_case"]
+__all__ = [
+    "Route",
+    "error_body",
+    "error_status",
+    "parse_request",
+    "routes",
+    "serialize_response",
+    "snake_case",
+]
 
 _LABEL = re.compile(r"\{([^}+]+)\+?\}")
 
@@ -126,6 +135,18 @@ def error_body(code: str, message: str, request_id: str) -> tuple[dict[str, str]
     """Pinpoint's error answer: ``{"Message", "RequestID"}``; botocore reads the code from the header."""
     headers = {"Content-Type": "application/json", "x-amzn-ErrorType": code, "x-amzn-RequestId": request_id}
     return headers, json.dumps({"Message": message, "RequestID": request_id})
+
+
+def error_status(code: str) -> int | None:
+    """The HTTP status of one of Pinpoint's modelled errors (``NotFoundException`` -> 404)."""
+    return _error_statuses().get(code)
+
+
+@cache
+def _error_statuses() -> dict[str, int]:
+    return {
+        shape.name: int(shape.metadata["error"]["httpStatusCode"]) for shape in service_model().error_shapes
+    }
 
 
 # -- conversions ----------------------------------------------------------------------------
