@@ -20,8 +20,10 @@ import base64
 import json
 import os
 import re
+import socket
 import threading
 import uuid
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -100,17 +102,27 @@ def proxy_event(method: str, raw_path: str, headers: dict[str, str], body: bytes
 class ApiServer:
     """The API function behind a loopback HTTP server; ``url`` is the client's ``endpoint_url``."""
 
-    def __init__(self, stack: LocalStack, *, port: int = 0, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        stack: LocalStack,
+        *,
+        port: int = 0,
+        env: dict[str, str] | None = None,
+        handler: Callable[[dict[str, Any], Any], dict[str, Any]] | None = None,
+    ) -> None:
+        """``handler`` replaces the function's own (the benchmark builds its router itself)."""
         spec = function_specs()[FUNCTION]
         self.function_name = stack.physical_id(spec.logical_id)
         self.timeout_s = spec.timeout_s
-        environment = {
+        self.environment = {
             "AWS_LAMBDA_FUNCTION_NAME": self.function_name,
             **stack.function_environment(spec.logical_id),
             **(env or {}),
         }
-        with patched_environ(environment):  # the cold start: settings and clients built here
-            self.handler = load_handler(spec)
+        if handler is None:
+            with patched_environ(self.environment):  # the cold start: settings and clients built here
+                handler = load_handler(spec)
+        self.handler = handler
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._request_handler())
         self._server.daemon_threads = True
@@ -125,6 +137,11 @@ class ApiServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                # Headers and body are two writes: without this, Nagle + delayed ACK add ~40 ms.
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
             def _handle(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))

@@ -93,7 +93,9 @@ def endpoint(endpoint_id: str, channel: str = "EMAIL", address: str = "", **fiel
     }
 
 
-def messaging(registry: FakeRegistry | None = None, *, once: bool = False) -> tuple[MessagingService, Any]:
+def messaging(
+    registry: FakeRegistry | None = None, *, once: bool = False, address_check: bool = False
+) -> tuple[MessagingService, Any]:
     """A service over fakes; returns it and a namespace of the fakes for assertions."""
     ses, sms, writer = RecordingClient(), RecordingClient(), RecordingWriter()
     service = MessagingService(
@@ -104,6 +106,7 @@ def messaging(registry: FakeRegistry | None = None, *, once: bool = False) -> tu
         writer=writer,
         once=SendOnce(InMemoryPersistenceLayer()) if once else None,
         max_workers=8,
+        address_opt_out_check=address_check,
     )
 
     class Fakes:

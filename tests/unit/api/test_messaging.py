@@ -79,14 +79,17 @@ def test_opted_out_inactive_and_unknown_endpoints_are_answered_and_never_sent():
     assert fakes.ses.calls == [] and fakes.writer.records == []
 
 
-def test_an_address_whose_registered_endpoint_opted_out_is_not_sent():
+def test_with_the_address_check_an_address_whose_registered_endpoint_opted_out_is_not_sent():
     registry = FakeRegistry(endpoint("e1", address="gone@example.com", OptOut="ALL"))
-    service, fakes = messaging(registry)
-    response = send(
-        service, Addresses={"gone@example.com": {"ChannelType": "EMAIL"}}, MessageConfiguration=INLINE_EMAIL
-    )
-    assert response["Result"]["gone@example.com"]["DeliveryStatus"] == "OPT_OUT"
+    request = {
+        "Addresses": {"gone@example.com": {"ChannelType": "EMAIL"}},
+        "MessageConfiguration": INLINE_EMAIL,
+    }
+    service, fakes = messaging(registry, address_check=True)
+    assert send(service, **request)["Result"]["gone@example.com"]["DeliveryStatus"] == "OPT_OUT"
     assert fakes.ses.calls == []
+    service, fakes = messaging(registry)  # Pinpoint's default: OptOut belongs to endpoints
+    assert send(service, **request)["Result"]["gone@example.com"]["DeliveryStatus"] == "SUCCESSFUL"
 
 
 def test_users_reach_every_endpoint_of_the_user_and_unknown_users_get_an_empty_result():

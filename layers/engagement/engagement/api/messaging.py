@@ -3,8 +3,9 @@
 One request: check the limits (nothing is sent when the request is refused), resolve the
 recipients (addresses as given, endpoint ids and user ids through the endpoint registry), then
 deliver to every recipient concurrently and answer each one with Pinpoint's ``MessageResult`` /
-``EndpointMessageResult``. Opted-out and inactive endpoints - and addresses whose registered
-endpoint opted out - are answered ``OPT_OUT`` / ``PERMANENT_FAILURE`` and never sent. Every send
+``EndpointMessageResult``. Opted-out and inactive endpoints are answered ``OPT_OUT`` /
+``PERMANENT_FAILURE`` and never sent; with ``ADDRESS_OPT_OUT_CHECK`` so are addresses whose
+registered endpoint opted out (Pinpoint itself checks endpoints only). Every send
 (and every failed render or provider refusal) gets a transactional event-stream record
 (:mod:`engagement.api.records`). With an idempotency key each recipient is sent at most once
 (:class:`engagement.channel.once.SendOnce`).
@@ -84,6 +85,7 @@ class MessagingService:
     writer: Any = None  # EventStreamWriter
     once: Any = None  # SendOnce: each recipient once per Idempotency-Key
     max_workers: int = 50
+    address_opt_out_check: bool = False  # also honour registry opt-outs for address sends
 
     def __post_init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="api-send")
@@ -205,7 +207,7 @@ class MessagingService:
     def _registered_opt_out(self, request: Request, recipient: Recipient) -> Mapping[str, Any] | None:
         """An address send honours an opt-out of any endpoint registered with that address."""
         find = getattr(self.registry, "find_endpoints_by_address", None)
-        if find is None or recipient.channel not in SUPPORTED_CHANNELS:
+        if not self.address_opt_out_check or find is None or recipient.channel not in SUPPORTED_CHANNELS:
             return None
         try:
             found = find(request.application_id, recipient.channel, recipient.address)

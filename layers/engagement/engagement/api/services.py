@@ -92,7 +92,7 @@ def _messaging(
     )
     return MessagingService(
         registry=registry, renderer=renderer, email=email, sms=sms, writer=writer, once=once,
-        max_workers=settings.max_workers,
+        max_workers=settings.max_workers, address_opt_out_check=settings.address_opt_out_check,
     )  # fmt: skip
 
 
