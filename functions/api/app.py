@@ -22,7 +22,7 @@ metrics = Metrics()
 tracer = Tracer()
 
 settings = ApiSettings.from_env()
-router = ApiRouter(build_services(settings))
+router = ApiRouter(build_services(settings), metrics=metrics)
 
 
 @logger.inject_lambda_context(clear_state=True)

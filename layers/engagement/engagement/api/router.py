@@ -32,8 +32,9 @@ logger = Logger(child=True)
 class ApiRouter:
     """``handle(event, context)`` for API Gateway REST proxy events."""
 
-    def __init__(self, services: ApiServices) -> None:
+    def __init__(self, services: ApiServices, *, metrics: Any = None) -> None:
         self.services = services
+        self.metrics = metrics  # Powertools Metrics: one count per operation and per error code
         self.app = APIGatewayRestResolver()
         for route in wire.routes():
             self.app.route(route.rule, method=route.method)(self._endpoint(route))
@@ -74,6 +75,7 @@ class ApiRouter:
             result = idempotency.run(operation, params, key, lambda: method(**params))
         else:
             result = method(**params)
+        self._count(operation)
         status, headers, body = wire.serialize_response(operation, result)
         headers["x-amzn-RequestId"] = _request_id(event)
         logger.info(
@@ -95,10 +97,12 @@ class ApiRouter:
             logger.warning("downstream error", extra={"code": code})
             status, code, message = 500, "InternalServerErrorException", f"Internal error ({code}); retry"
         logger.info("api error", extra={"code": code, "status": status})
+        self._count(code)
         return self._error(int(status), code, message)
 
     def _unexpected(self, error: Exception) -> Response:
         logger.exception("unexpected error")
+        self._count("InternalServerErrorException")
         return self._error(500, "InternalServerErrorException", "Internal server error; retry")
 
     def _no_route(self, error: Exception) -> Response:
@@ -106,6 +110,12 @@ class ApiRouter:
         return self._error(
             404, "NotFoundException", f"No Pinpoint operation at {event.http_method} {event.path}"
         )
+
+    def _count(self, name: str) -> None:
+        if self.metrics is not None:
+            from aws_lambda_powertools.metrics import MetricUnit
+
+            self.metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
 
     def _error(self, status: int, code: str, message: str) -> Response:
         headers, body = wire.error_body(code, message, _request_id(self.app.current_event))
