@@ -8,15 +8,47 @@ The API is served on loopback by ``local/serve.py`` (what ``make serve`` runs).
 
 from __future__ import annotations
 
+import json
 import uuid
 import warnings
+from typing import Any
 
 from local.console import heading, step, table
-from local.demo_channel import sms_stub, stream_records
+from local.demo_channel import sms_stub
 from local.seed import seed
 from local.stack import LocalStack
 
 USER_ID = "demo-user-42"
+
+
+def stream_records(stack: LocalStack, application_id: str) -> list[dict[str, Any]]:
+    """This application's records on the event stream; other steps' deliberately bad ones are skipped."""
+    import boto3
+
+    kinesis, stream = boto3.client("kinesis"), stack.physical_id("EventStream")
+    found: list[dict[str, Any]] = []
+    for shard in kinesis.list_shards(StreamName=stream)["Shards"]:
+        start = {"StreamName": stream, "ShardId": shard["ShardId"], "ShardIteratorType": "TRIM_HORIZON"}
+        page: dict[str, Any] = {
+            "Records": [{}],
+            "NextShardIterator": kinesis.get_shard_iterator(**start)["ShardIterator"],
+        }
+        while page["Records"] and page.get("NextShardIterator"):
+            page = kinesis.get_records(ShardIterator=page["NextShardIterator"], Limit=1000)
+            found += [
+                r
+                for r in map(_decode, page["Records"])
+                if (r.get("application") or {}).get("app_id") == application_id
+            ]
+    return found
+
+
+def _decode(item: dict[str, Any]) -> dict[str, Any]:
+    try:
+        record = json.loads(item["Data"])
+    except ValueError:
+        return {}
+    return record if isinstance(record, dict) else {}
 
 
 def run(stack: LocalStack) -> None:
@@ -27,7 +59,12 @@ def run(stack: LocalStack) -> None:
     seed(stack)
     application_id = uuid.uuid4().hex
     warnings.filterwarnings("ignore", message="No application metrics to publish")
-    with sms_stub() as sms, ApiServer(stack, env={"POWERTOOLS_LOG_LEVEL": "WARNING"}) as api:
+    with (
+        sms_stub() as sms,
+        ApiServer(
+            stack, env={"POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"}
+        ) as api,
+    ):
         step(f'client = engagement.client.pinpoint("{api.url}")  # boto3, signed for execute-api')
         client = pinpoint(api.url)
 

@@ -129,7 +129,8 @@ class ApiServer:
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
-        with self._lock:
+        """One invocation, with the function's environment present as in Lambda."""
+        with self._lock, patched_environ(self.environment):
             return self.handler(event, LambdaContext(self.function_name, self.timeout_s))
 
     def _request_handler(self) -> type[BaseHTTPRequestHandler]:

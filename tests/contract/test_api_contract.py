@@ -18,7 +18,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from engagement.client import idempotency_key, pinpoint
-from local.demo_channel import sms_stub, stream_records
+from local.demo_api import stream_records
+from local.demo_channel import sms_stub
 from local.seed import seed
 from local.serve import ApiServer
 
@@ -39,7 +40,7 @@ def served(local_stack: Any) -> Iterator[Any]:
         yield api
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def client(served: Any) -> Any:
     return pinpoint(served.url)
 
