@@ -86,3 +86,18 @@ def test_the_api_clears_its_renderer_after_a_write(store):
     assert renderer.render("otp", "SMS", {}).body == "two"
     with pytest.raises(AttributeError):
         service.get_campaign  # noqa: B018 - only the six writes are served here
+
+
+def test_in_pinpoint_mode_writes_pass_through_to_pinpoint_unchanged():
+    import boto3
+    from botocore.stub import Stubber
+
+    from engagement.templating.stores import PinpointTemplateStore
+
+    client = boto3.client("pinpoint", region_name="us-east-1")
+    request = {"TemplateName": "otp", "SMSTemplateRequest": {"Body": "code"}}
+    with Stubber(client) as stub:
+        stub.add_response("create_sms_template", {"CreateTemplateMessageBody": {"Message": "ok"}}, request)
+        assert PinpointTemplateStore(client).create_sms_template(**request)["CreateTemplateMessageBody"]
+    with pytest.raises(AttributeError):
+        PinpointTemplateStore(client).create_campaign  # noqa: B018 - not a template write

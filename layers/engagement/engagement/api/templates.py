@@ -12,9 +12,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-WRITES = frozenset(
-    f"{verb}_{kind}_template" for verb in ("create", "update", "delete") for kind in ("email", "sms")
-)
+from engagement.templating.stores import TEMPLATE_WRITES as WRITES  # the six email/SMS writes
 
 
 class TemplateService:

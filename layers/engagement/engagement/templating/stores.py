@@ -351,6 +351,12 @@ class PinpointTemplateStore:
     def __init__(self, client: Any) -> None:
         self.client = client
 
+    def __getattr__(self, name: str) -> Any:
+        """The email/SMS template writes (``create_email_template``...) go to Pinpoint unchanged."""
+        if name in TEMPLATE_WRITES:
+            return getattr(self.client, name)
+        raise AttributeError(name)
+
     def get_email_template(self, *, TemplateName: str, Version: str | None = None) -> dict[str, Any]:  # noqa: N803
         return self.client.get_email_template(**_version_args(TemplateName, Version))
 
@@ -380,6 +386,11 @@ def build_template_store(
     raise ValueError(
         f"TEMPLATE_STORE must be 'file://<dir>', 's3://<bucket>/<prefix>' or 'pinpoint', got {uri!r}"
     )
+
+
+TEMPLATE_WRITES = frozenset(
+    f"{verb}_{kind}_template" for verb in ("create", "update", "delete") for kind in ("email", "sms")
+)
 
 
 def _write_kind(kind: str, verb: str) -> tuple[str, str, str]:
