@@ -240,3 +240,18 @@ def test_a_stream_outage_does_not_turn_sent_messages_into_an_error():
         service, Addresses={"a@example.com": {"ChannelType": "EMAIL"}}, MessageConfiguration=INLINE_EMAIL
     )
     assert response["Result"]["a@example.com"]["DeliveryStatus"] == "SUCCESSFUL"
+
+
+def test_near_the_deadline_no_send_starts_and_the_recipient_is_told_to_retry():
+    class Clock:
+        def get_remaining_time_in_millis(self) -> int:
+            return 4000  # under the 5 s margin
+
+    service, fakes = messaging()
+    service.register_context(Clock())
+    result = send(
+        service, Addresses={"a@example.com": {"ChannelType": "EMAIL"}}, MessageConfiguration=INLINE_EMAIL
+    )
+    assert result["Result"]["a@example.com"]["DeliveryStatus"] == "TEMPORARY_FAILURE"
+    assert "deadline" in result["Result"]["a@example.com"]["StatusMessage"]
+    assert fakes.ses.calls == []

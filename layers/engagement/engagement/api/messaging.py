@@ -86,9 +86,20 @@ class MessagingService:
     once: Any = None  # SendOnce: each recipient once per Idempotency-Key
     max_workers: int = 50
     address_opt_out_check: bool = False  # also honour registry opt-outs for address sends
+    # No send starts with less than this left of the invocation: the answer (those recipients
+    # TEMPORARY_FAILURE, "deadline") reaches the caller before API Gateway's 29 s timeout.
+    deadline_margin_ms: int = 5000
 
     def __post_init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="api-send")
+        self._remaining_ms: Callable[[], int] | None = None
+
+    def register_context(self, lambda_context: Any) -> None:
+        """The current invocation's clock (``get_remaining_time_in_millis``)."""
+        self._remaining_ms = getattr(lambda_context, "get_remaining_time_in_millis", None)
+
+    def _out_of_time(self) -> bool:
+        return self._remaining_ms is not None and self._remaining_ms() <= self.deadline_margin_ms
 
     # -- boto3 methods ---------------------------------------------------------------------
     def send_messages(self, *, ApplicationId: str, MessageRequest: dict[str, Any]) -> dict[str, Any]:  # noqa: N803
@@ -177,6 +188,8 @@ class MessagingService:
 
     def _one(self, request: Request, recipient: Recipient) -> dict[str, Any] | None:
         """Decide and (maybe) send; return the stream record, if this recipient gets one."""
+        if recipient.outcome is None and self._out_of_time():
+            recipient.outcome = Outcome(DeliveryStatus.TEMPORARY_FAILURE, reason="deadline")
         if recipient.outcome is None:
             recipient.outcome = self._skip(request, recipient) or self._send_once(request, recipient)
         outcome = recipient.outcome
@@ -303,6 +316,7 @@ _MESSAGES = {
     "opted_out_at_provider": "The address is on the provider's opt-out list; not sent",
     "inactive": "Endpoint is inactive (EndpointStatus=INACTIVE); not sent",
     "already_sent": "Already sent with this idempotency key; not sent again",
+    "deadline": "Not attempted before the request's deadline; retry (with the same Idempotency-Key)",
 }
 
 

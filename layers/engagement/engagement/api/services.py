@@ -64,7 +64,8 @@ def build_services(settings: ApiSettings, *, session: Any = None) -> ApiServices
     once = _idempotency(settings, session, services)
 
     services.register(registry)  # endpoints and users: Get/Update/Delete, UpdateEndpointsBatch
-    services.register(_messaging(settings, session, registry, renderer, writer, once))
+    messaging = services.register(_messaging(settings, session, registry, renderer, writer, once))
+    services.on_invoke.append(messaging.register_context)
     services.register(EventsService(registry=registry, writer=writer))
     services.register(TemplateService(store, renderer))  # Create/Update/Delete{Email,Sms}Template
     services.register(store)  # Get{Email,Sms,Push,InApp}Template
