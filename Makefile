@@ -58,3 +58,7 @@ deploy: build  ## sam deploy with samconfig.toml: make deploy ENV=dev
 
 clean:
 	rm -rf $(VENV) .aws-sam node_modules .pytest_cache .ruff_cache .hypothesis
+
+.PHONY: serve
+serve: install  ## Pinpoint's HTTP API on loopback over the local stack (Docker-free sam local start-api)
+	$(PY) -m local.serve

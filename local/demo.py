@@ -20,6 +20,7 @@ STEPS = (
     "local.demo_stream",
     "local.demo_journeys",
     "local.demo_segments",
+    "local.demo_api",
 )
 
 

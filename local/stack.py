@@ -88,8 +88,17 @@ def _placeholder_zip() -> bytes:
 
 
 # Resource types moto's CloudFormation does not model and that nothing local depends on.
+# moto creates API Gateway methods and deployments and Lambda permissions but gives them no
+# physical id; local/serve.py serves the API itself.
 NOT_MODELLED = frozenset(
-    {"AWS::SQS::QueuePolicy", "AWS::SES::ConfigurationSetEventDestination", "AWS::Serverless::LayerVersion"}
+    {
+        "AWS::SQS::QueuePolicy",
+        "AWS::SES::ConfigurationSetEventDestination",
+        "AWS::Serverless::LayerVersion",
+        "AWS::ApiGateway::Method",
+        "AWS::ApiGateway::Deployment",
+        "AWS::Lambda::Permission",
+    }
 )
 
 

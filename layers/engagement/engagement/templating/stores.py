@@ -94,6 +94,29 @@ class DocumentTemplateStore:
     def get_in_app_template(self, *, TemplateName: str, Version: str | None = None) -> dict[str, Any]:  # noqa: N803
         return self._get("INAPP", TemplateName, Version)
 
+    # -- writes: Pinpoint's Create/Update/Delete{Email,Sms}Template (the HTTP API's template routes)
+    def create_email_template(self, **request: Any) -> dict[str, Any]:
+        """boto3's ``TemplateName=``, ``EmailTemplateRequest=``."""
+        return self._create("EMAIL", request["TemplateName"], request["EmailTemplateRequest"])
+
+    def create_sms_template(self, **request: Any) -> dict[str, Any]:
+        """boto3's ``TemplateName=``, ``SMSTemplateRequest=``."""
+        return self._create("SMS", request["TemplateName"], request["SMSTemplateRequest"])
+
+    def update_email_template(self, **request: Any) -> dict[str, Any]:
+        """boto3's ``TemplateName=``, ``EmailTemplateRequest=``, ``CreateNewVersion=``, ``Version=``."""
+        return self._update("EMAIL", request, request["EmailTemplateRequest"])
+
+    def update_sms_template(self, **request: Any) -> dict[str, Any]:
+        """boto3's ``TemplateName=``, ``SMSTemplateRequest=``, ``CreateNewVersion=``, ``Version=``."""
+        return self._update("SMS", request, request["SMSTemplateRequest"])
+
+    def delete_email_template(self, *, TemplateName: str, Version: str | None = None) -> dict[str, Any]:  # noqa: N803
+        return self._delete("EMAIL", TemplateName, Version)
+
+    def delete_sms_template(self, *, TemplateName: str, Version: str | None = None) -> dict[str, Any]:  # noqa: N803
+        return self._delete("SMS", TemplateName, Version)
+
     # -- to implement ----------------------------------------------------------------------
     def _read(self, relative_path: str) -> tuple[bytes | None, str] | None:
         """Bytes and last-modified time (ISO 8601) of a document; ``None`` if absent.
@@ -106,16 +129,22 @@ class DocumentTemplateStore:
     def _describe(self) -> str:
         raise NotImplementedError
 
+    def _write(self, relative_path: str, data: bytes) -> None:
+        """Store a document (writes only: the read-only stores need not implement it)."""
+        raise NotImplementedError
+
+    def _remove(self, relative_paths: list[str]) -> None:
+        """Remove documents; absent ones are ignored."""
+        raise NotImplementedError
+
+    def _versions(self, name: str, filename: str) -> list[str]:
+        """Relative paths of every ``<name>/versions/<v>/<filename>``."""
+        raise NotImplementedError
+
     # -- shared logic ----------------------------------------------------------------------
     def _get(self, kind: str, name: Any, version: str | None) -> dict[str, Any]:
         filename, wrapper, operation = KINDS[kind]
-        if not isinstance(name, str) or not _TEMPLATE_NAME.fullmatch(name):
-            raise client_error(
-                "BadRequestException",
-                f"Invalid TemplateName {name!r}: use 1-128 letters, digits, '_' or '-'",
-                operation,
-                400,
-            )
+        _check_name(name, operation)
         if version is not None and not _VERSION.fullmatch(str(version)):
             raise client_error("BadRequestException", f"Invalid Version {version!r}", operation, 400)
         found = None
@@ -144,6 +173,69 @@ class DocumentTemplateStore:
         body.setdefault("CreationDate", modified)
         body.setdefault("LastModifiedDate", modified)
         return {wrapper: body}
+
+    def _create(self, kind: str, name: str, request: dict[str, Any]) -> dict[str, Any]:
+        filename, _, operation = _write_kind(kind, "Create")
+        _check_template(name, request, operation)
+        if self._read(f"{name}/{filename}") is not None:
+            raise client_error(
+                "BadRequestException", f"{kind} template '{name}' already exists", operation, 400
+            )
+        now = _iso(dt.datetime.now(dt.UTC).timestamp())
+        body = {**request, "TemplateName": name, "TemplateType": kind, "Version": "1"}
+        body.update(CreationDate=now, LastModifiedDate=now, Arn=_template_arn(name, kind))
+        self._put_version(name, filename, body, latest=True)
+        return {
+            "CreateTemplateMessageBody": {
+                "Arn": body["Arn"],
+                "Message": "Created",
+                "RequestID": _request_id(),
+            }
+        }
+
+    def _update(self, kind: str, args: Mapping[str, Any], request: dict[str, Any]) -> dict[str, Any]:
+        name, version = args["TemplateName"], args.get("Version")
+        new_version = bool(args.get("CreateNewVersion"))
+        filename, wrapper, operation = _write_kind(kind, "Update")
+        _check_template(name, request, operation)
+        latest = self._get(kind, name, None)[wrapper]
+        target = (
+            self._get(kind, name, version)[wrapper] if version is not None and not new_version else latest
+        )
+        body = {**request, "TemplateName": name, "TemplateType": kind, "Arn": _template_arn(name, kind)}
+        body["CreationDate"] = target.get("CreationDate", _EPOCH)
+        body["LastModifiedDate"] = _iso(dt.datetime.now(dt.UTC).timestamp())
+        if new_version:
+            body["Version"] = str(_next_version(latest.get("Version")))
+        else:
+            body["Version"] = str(target["Version"])
+        is_latest = new_version or body["Version"] == str(latest["Version"])
+        self._put_version(name, filename, body, latest=is_latest)
+        return {"MessageBody": {"Message": "Accepted", "RequestID": _request_id()}}
+
+    def _delete(self, kind: str, name: str, version: str | None) -> dict[str, Any]:
+        filename, wrapper, operation = _write_kind(kind, "Delete")
+        latest = self._get(kind, name, None)[wrapper]
+        if version is None:
+            self._remove([f"{name}/{filename}", *self._versions(name, filename)])
+        elif str(version) == str(latest.get("Version")):
+            raise client_error(
+                "BadRequestException",
+                f"version {version} is the current version of {kind} template '{name}'; "
+                "delete the template (no Version) or publish a newer version first",
+                operation,
+                400,
+            )
+        else:
+            self._get(kind, name, version)  # 404 for an unknown version
+            self._remove([f"{name}/versions/{version}/{filename}"])
+        return {"MessageBody": {"Message": "Deleted", "RequestID": _request_id()}}
+
+    def _put_version(self, name: str, filename: str, body: dict[str, Any], *, latest: bool) -> None:
+        data = json.dumps(body, indent=2, sort_keys=True).encode()
+        self._write(f"{name}/versions/{body['Version']}/{filename}", data)
+        if latest:
+            self._write(f"{name}/{filename}", data)
 
     def _parse(self, raw: bytes, wrapper: str, name: str, filename: str) -> dict[str, Any]:
         try:
@@ -185,6 +277,20 @@ class FileTemplateStore(DocumentTemplateStore):
         except (FileNotFoundError, NotADirectoryError):
             return None
 
+    def _write(self, relative_path: str, data: bytes) -> None:
+        path = self.root / relative_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staging = path.with_name(f".{path.name}.tmp")
+        staging.write_bytes(data)
+        staging.replace(path)  # atomic: a reader sees the old or the new document, never half
+
+    def _remove(self, relative_paths: list[str]) -> None:
+        for relative_path in relative_paths:
+            (self.root / relative_path).unlink(missing_ok=True)
+
+    def _versions(self, name: str, filename: str) -> list[str]:
+        return [str(p.relative_to(self.root)) for p in (self.root / name / "versions").glob(f"*/{filename}")]
+
 
 class S3TemplateStore(DocumentTemplateStore):
     """Templates in S3: ``s3://<bucket>/<prefix>/<name>/EMAIL.json`` and friends."""
@@ -215,12 +321,41 @@ class S3TemplateStore(DocumentTemplateStore):
         finally:
             body.close()
 
+    def _key(self, relative_path: str) -> str:
+        return f"{self.prefix}/{relative_path}" if self.prefix else relative_path
+
+    def _write(self, relative_path: str, data: bytes) -> None:
+        self.client.put_object(
+            Bucket=self.bucket, Key=self._key(relative_path), Body=data, ContentType="application/json"
+        )
+
+    def _remove(self, relative_paths: list[str]) -> None:
+        for start in range(0, len(relative_paths), 1000):
+            objects = [{"Key": self._key(p)} for p in relative_paths[start : start + 1000]]
+            self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": objects, "Quiet": True})
+
+    def _versions(self, name: str, filename: str) -> list[str]:
+        start = len(self._key(""))
+        paginator = self.client.get_paginator("list_objects_v2")
+        return [
+            item["Key"][start:]
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=self._key(f"{name}/versions/"))
+            for item in page.get("Contents", [])
+            if item["Key"].endswith(f"/{filename}")
+        ]
+
 
 class PinpointTemplateStore:
     """Amazon Pinpoint itself: boto3's client, minus the ``Version=None`` it would reject."""
 
     def __init__(self, client: Any) -> None:
         self.client = client
+
+    def __getattr__(self, name: str) -> Any:
+        """The email/SMS template writes (``create_email_template``...) go to Pinpoint unchanged."""
+        if name in TEMPLATE_WRITES:
+            return getattr(self.client, name)
+        raise AttributeError(name)
 
     def get_email_template(self, *, TemplateName: str, Version: str | None = None) -> dict[str, Any]:  # noqa: N803
         return self.client.get_email_template(**_version_args(TemplateName, Version))
@@ -251,6 +386,61 @@ def build_template_store(
     raise ValueError(
         f"TEMPLATE_STORE must be 'file://<dir>', 's3://<bucket>/<prefix>' or 'pinpoint', got {uri!r}"
     )
+
+
+TEMPLATE_WRITES = frozenset(
+    f"{verb}_{kind}_template" for verb in ("create", "update", "delete") for kind in ("email", "sms")
+)
+
+
+def _write_kind(kind: str, verb: str) -> tuple[str, str, str]:
+    """File name, response wrapper and boto3 operation name of a template write."""
+    filename, wrapper, _ = KINDS[kind]
+    return filename, wrapper, f"{verb}{kind.capitalize()}Template"
+
+
+def _check_name(name: Any, operation: str) -> None:
+    """Pinpoint's template name rule; a 400 naming the value otherwise."""
+    if not isinstance(name, str) or not _TEMPLATE_NAME.fullmatch(name):
+        raise client_error(
+            "BadRequestException",
+            f"Invalid TemplateName {name!r}: use 1-128 letters, digits, '_' or '-'",
+            operation,
+            400,
+        )
+
+
+def _check_template(name: Any, request: Any, operation: str) -> None:
+    """A valid name and parts that compile: a template that cannot render is refused when written."""
+    _check_name(name, operation)
+    if not isinstance(request, Mapping):
+        raise client_error(
+            "BadRequestException", "the template request must be a JSON object", operation, 400
+        )
+    from engagement.templating import TemplateError, compile_template
+
+    for part in ("Subject", "HtmlPart", "TextPart", "Body"):
+        source = request.get(part)
+        if source is None:
+            continue
+        try:
+            compile_template(str(source))
+        except TemplateError as error:
+            raise client_error("BadRequestException", f"{part}: {error}", operation, 400) from error
+
+
+def _next_version(version: Any) -> int:
+    return int(version) + 1 if str(version).isdigit() else 2
+
+
+def _template_arn(name: str, kind: str) -> str:
+    return f"arn:aws:mobiletargeting:::templates/{name}/{kind}"
+
+
+def _request_id() -> str:
+    import uuid
+
+    return str(uuid.uuid4())
 
 
 def _version_args(name: str, version: str | None) -> dict[str, str]:

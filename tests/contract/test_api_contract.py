@@ -1,0 +1,257 @@
+"""Contract suite: a STOCK boto3 Pinpoint client against the HTTP API served on loopback over the
+local stack (``local/serve.py``: SigV4 checked for ``execute-api``, the API function in-process,
+DynamoDB/S3/SES/Kinesis in moto, SMS through a ``Stubber``-validated End User Messaging client).
+
+Every call goes through ``engagement.client.pinpoint(url)`` - boto3's own serializer, signer and
+parser - so what passes here is what existing Pinpoint code sees.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from engagement.client import idempotency_key, pinpoint
+from local.demo_api import stream_records
+from local.demo_channel import sms_stub
+from local.seed import seed
+from local.serve import ApiServer
+
+pytestmark = pytest.mark.integration
+
+EMAIL = {
+    "EmailMessage": {
+        "SimpleEmail": {"Subject": {"Data": "Hi {{Name}}"}, "TextPart": {"Data": "Hello {{Name}}"}}
+    }
+}
+
+
+@pytest.fixture(scope="module")
+def served(local_stack: Any) -> Iterator[Any]:
+    seed(local_stack)
+    with sms_stub() as sms, ApiServer(local_stack) as api:
+        api.sms = sms
+        yield api
+
+
+@pytest.fixture(scope="module")
+def client(served: Any) -> Any:
+    return pinpoint(served.url)
+
+
+@pytest.fixture
+def app() -> str:
+    return uuid.uuid4().hex
+
+
+def sent_emails() -> int:
+    return int(boto3.client("ses").get_send_quota()["SentLast24Hours"])
+
+
+def code(error: pytest.ExceptionInfo) -> str:
+    return error.value.response["Error"]["Code"]
+
+
+def register(client: Any, app: str, endpoint_id: str, address: str, user: str, **fields: Any) -> None:
+    request = {"ChannelType": "SMS" if address.startswith("+") else "EMAIL", "Address": address, **fields}
+    client.update_endpoint(
+        ApplicationId=app, EndpointId=endpoint_id, EndpointRequest={**request, "User": {"UserId": user}}
+    )
+
+
+# -- endpoints and users ------------------------------------------------------------------
+def test_endpoints_and_users_round_trip(client, app):
+    accepted = client.update_endpoint(
+        ApplicationId=app,
+        EndpointId="e1",
+        EndpointRequest={"ChannelType": "EMAIL", "Address": "e1@example.com", "User": {"UserId": "u1"}},
+    )
+    assert accepted["MessageBody"]["Message"] and accepted["ResponseMetadata"]["HTTPStatusCode"] == 202
+    client.update_endpoints_batch(
+        ApplicationId=app,
+        EndpointBatchRequest={
+            "Item": [{"Id": "e2", "ChannelType": "SMS", "Address": "+12065550142", "User": {"UserId": "u1"}}]
+        },
+    )
+    endpoint = client.get_endpoint(ApplicationId=app, EndpointId="e1")["EndpointResponse"]
+    assert (
+        endpoint["Address"] == "e1@example.com"
+        and endpoint["EndpointStatus"] == "ACTIVE"
+        and endpoint["ApplicationId"] == app
+    )
+    users = client.get_user_endpoints(ApplicationId=app, UserId="u1")["EndpointsResponse"]["Item"]
+    assert sorted(e["Id"] for e in users) == ["e1", "e2"]
+    assert client.delete_endpoint(ApplicationId=app, EndpointId="e2")["EndpointResponse"]["Id"] == "e2"
+    deleted = client.delete_user_endpoints(ApplicationId=app, UserId="u1")["EndpointsResponse"]["Item"]
+    assert [e["Id"] for e in deleted] == ["e1"]
+    with pytest.raises(client.exceptions.NotFoundException):
+        client.get_endpoint(ApplicationId=app, EndpointId="e1")
+
+
+# -- sends ---------------------------------------------------------------------------------
+def test_send_messages_answers_every_address_and_endpoint(client, app, local_stack):
+    register(client, app, "known", "known@example.com", "u1")
+    before = sent_emails()
+    trace = f"trace-{uuid.uuid4().hex[:8]}"
+    response = client.send_messages(
+        ApplicationId=app,
+        MessageRequest={
+            "Addresses": {"a@example.com": {"ChannelType": "EMAIL", "Substitutions": {"Name": ["Ada"]}}},
+            "Endpoints": {"known": {}, "ghost": {}},
+            "MessageConfiguration": EMAIL,
+            "Context": {"order": "o-1"},
+            "TraceId": trace,
+        },
+    )["MessageResponse"]
+    assert response["ApplicationId"] == app
+    assert response["Result"]["a@example.com"]["DeliveryStatus"] == "SUCCESSFUL"
+    assert response["EndpointResult"]["known"]["DeliveryStatus"] == "SUCCESSFUL"
+    assert response["EndpointResult"]["ghost"]["StatusCode"] == 404
+    assert sent_emails() == before + 2
+    records = [r for r in stream_records(local_stack, app) if r["attributes"].get("trace_id") == trace]
+    assert sorted(r["event_type"] for r in records) == ["_email.send", "_email.send"]
+    for record in records:
+        assert record["attributes"]["customer_context"] == '{"order":"o-1"}'
+        assert "campaign_id" not in record["attributes"] and "journey_id" not in record["attributes"]
+
+
+def test_send_users_messages_reaches_all_endpoints_and_skips_opted_out(client, app, served):
+    register(client, app, "mail", "mail@example.com", "u1")
+    register(client, app, "phone", "+12065550143", "u1")
+    register(client, app, "muted", "muted@example.com", "u1", OptOut="ALL")
+    before, texts = sent_emails(), len(served.sms.sent)
+    result = client.send_users_messages(
+        ApplicationId=app,
+        SendUsersMessageRequest={
+            "Users": {"u1": {"Substitutions": {"Name": ["Kim"]}}},
+            "MessageConfiguration": {**EMAIL, "SMSMessage": {"Body": "Hi {{Name}}"}},
+        },
+    )["SendUsersMessageResponse"]["Result"]["u1"]
+    assert {k: v["DeliveryStatus"] for k, v in result.items()} == {
+        "mail": "SUCCESSFUL",
+        "phone": "SUCCESSFUL",
+        "muted": "OPT_OUT",
+    }
+    assert sent_emails() == before + 1
+    assert served.sms.sent[texts:][0]["MessageBody"] == "Hi Kim"
+
+
+def test_a_retry_with_the_same_idempotency_key_sends_nothing_twice(client, app):
+    request = {"Addresses": {"once@example.com": {"ChannelType": "EMAIL"}}, "MessageConfiguration": EMAIL}
+    before = sent_emails()
+    with idempotency_key(f"order-{app}"):
+        first = client.send_messages(ApplicationId=app, MessageRequest=request)["MessageResponse"]
+        again = client.send_messages(ApplicationId=app, MessageRequest=request)["MessageResponse"]
+    assert first == again
+    assert sent_emails() == before + 1
+
+
+# -- templates -----------------------------------------------------------------------------
+def test_templates_are_managed_the_pinpoint_way_and_used_by_sends(client, app):
+    name = f"api_{app[:12]}"
+    created = client.create_email_template(
+        TemplateName=name, EmailTemplateRequest={"Subject": "v1 {{Id}}", "TextPart": "one"}
+    )
+    assert created["CreateTemplateMessageBody"]["Arn"].endswith(f"/{name}/EMAIL")
+    client.update_email_template(
+        TemplateName=name,
+        CreateNewVersion=True,
+        EmailTemplateRequest={"Subject": "v2 {{Id}}", "TextPart": "two"},
+    )
+    assert client.get_email_template(TemplateName=name)["EmailTemplateResponse"]["Version"] == "2"
+    assert (
+        client.get_email_template(TemplateName=name, Version="1")["EmailTemplateResponse"]["TextPart"]
+        == "one"
+    )
+    client.create_sms_template(TemplateName=name, SMSTemplateRequest={"Body": "code {{Id}}"})
+    assert client.get_sms_template(TemplateName=name)["SMSTemplateResponse"]["Body"] == "code {{Id}}"
+
+    register(client, app, "t1", "t1@example.com", "u1")
+    result = client.send_messages(
+        ApplicationId=app,
+        MessageRequest={
+            "Endpoints": {"t1": {}},
+            "MessageConfiguration": {},
+            "TemplateConfiguration": {"EmailTemplate": {"Name": name, "Version": "1"}},
+        },
+    )["MessageResponse"]["EndpointResult"]["t1"]
+    assert result["DeliveryStatus"] == "SUCCESSFUL"
+
+    client.delete_email_template(TemplateName=name)
+    with pytest.raises(client.exceptions.NotFoundException):
+        client.get_email_template(TemplateName=name)
+    with pytest.raises(client.exceptions.NotFoundException):
+        client.send_messages(
+            ApplicationId=app,
+            MessageRequest={
+                "Endpoints": {"t1": {}},
+                "MessageConfiguration": {},
+                "TemplateConfiguration": {"EmailTemplate": {"Name": name}},
+            },
+        )
+
+
+# -- events --------------------------------------------------------------------------------
+def test_put_events_lands_on_the_event_stream(client, app, local_stack):
+    event = {"EventType": "signup", "Timestamp": "2026-11-30T10:00:00Z", "Attributes": {"plan": "pro"}}
+    results = client.put_events(
+        ApplicationId=app,
+        EventsRequest={
+            "BatchItem": {
+                "e9": {
+                    "Endpoint": {"ChannelType": "EMAIL", "Address": "e9@example.com"},
+                    "Events": {"ev1": event},
+                }
+            }
+        },
+    )["EventsResponse"]["Results"]
+    assert results["e9"]["EventsItemResponse"]["ev1"]["StatusCode"] == 202
+    assert (
+        client.get_endpoint(ApplicationId=app, EndpointId="e9")["EndpointResponse"]["Address"]
+        == "e9@example.com"
+    )
+    (record,) = [r for r in stream_records(local_stack, app) if r["event_type"] == "signup"]
+    assert record["client"]["client_id"] == "e9" and record["attributes"] == {"plan": "pro"}
+
+
+# -- errors --------------------------------------------------------------------------------
+def test_bad_input_gets_pinpoints_400_naming_the_field(served, app):
+    unchecked = pinpoint(served.url, config=Config(parameter_validation=False))  # what another SDK might send
+    with pytest.raises(ClientError) as missing:
+        unchecked.send_messages(ApplicationId=app, MessageRequest={"Addresses": {}})
+    assert code(missing) == "BadRequestException" and "MessageConfiguration" in str(missing.value)
+    assert missing.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_limits_are_refused_clearly_and_nothing_is_sent(client, app):
+    before = sent_emails()
+    many = {f"u{n}@example.com": {"ChannelType": "EMAIL"} for n in range(101)}
+    with pytest.raises(client.exceptions.BadRequestException, match="at most 100"):
+        client.send_messages(
+            ApplicationId=app, MessageRequest={"Addresses": many, "MessageConfiguration": EMAIL}
+        )
+    big = {"a@example.com": {"ChannelType": "EMAIL"}}
+    with pytest.raises(client.exceptions.PayloadTooLargeException, match="Context"):
+        client.send_messages(
+            ApplicationId=app,
+            MessageRequest={"Addresses": big, "MessageConfiguration": EMAIL, "Context": {"x": "y" * 6000}},
+        )
+    assert sent_emails() == before
+
+
+def test_a_client_not_signing_for_execute_api_is_refused_like_api_gateway(served, app):
+    plain = boto3.client("pinpoint", endpoint_url=served.url)  # signs for "mobiletargeting"
+    with pytest.raises(ClientError) as refused:
+        plain.get_endpoint(ApplicationId=app, EndpointId="e1")
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_operations_no_service_serves_are_not_found(client, app):
+    with pytest.raises(client.exceptions.NotFoundException, match="GetCampaigns is not served"):
+        client.get_campaigns(ApplicationId=app)
