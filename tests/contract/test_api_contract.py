@@ -253,5 +253,29 @@ def test_a_client_not_signing_for_execute_api_is_refused_like_api_gateway(served
 
 
 def test_operations_no_service_serves_are_not_found(client, app):
-    with pytest.raises(client.exceptions.NotFoundException, match="GetCampaigns is not served"):
-        client.get_campaigns(ApplicationId=app)
+    with pytest.raises(client.exceptions.NotFoundException, match="GetApnsChannel is not served"):
+        client.get_apns_channel(ApplicationId=app)
+
+
+def test_segments_are_served_the_pinpoint_way(client, app):
+    body = {
+        "Name": "android",
+        "Dimensions": {"Demographic": {"Platform": {"DimensionType": "INCLUSIVE", "Values": ["android"]}}},
+    }
+    created = client.create_segment(ApplicationId=app, WriteSegmentRequest=body)["SegmentResponse"]
+    assert created["SegmentType"] == "DIMENSIONAL"
+    segment_id = created["Id"]
+    body["Name"] = "android_v2"
+    client.update_segment(ApplicationId=app, SegmentId=segment_id, WriteSegmentRequest=body)
+    fetched = client.get_segment(ApplicationId=app, SegmentId=segment_id)["SegmentResponse"]
+    assert (fetched["Name"], fetched["Version"]) == ("android_v2", 2)
+    listed = client.get_segments(ApplicationId=app)["SegmentsResponse"]["Item"]
+    assert [s["Id"] for s in listed] == [segment_id]
+    with pytest.raises(client.exceptions.BadRequestException, match="Values"):
+        client.create_segment(
+            ApplicationId=app,
+            WriteSegmentRequest={"Name": "bad", "Dimensions": {"Attributes": {"plan": {"Values": []}}}},
+        )
+    client.delete_segment(ApplicationId=app, SegmentId=segment_id)
+    with pytest.raises(client.exceptions.NotFoundException):
+        client.get_segment(ApplicationId=app, SegmentId=segment_id)

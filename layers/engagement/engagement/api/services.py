@@ -69,8 +69,10 @@ def build_services(settings: ApiSettings, *, session: Any = None) -> ApiServices
     services.register(EventsService(registry=registry, writer=writer))
     services.register(TemplateService(store, renderer))  # Create/Update/Delete{Email,Sms}Template
     services.register(store)  # Get{Email,Sms,Push,InApp}Template
-    # Other features: one line each (see the module docstring), e.g.
-    # services.register(build_segment_store(settings.segment_store))
+    if settings.segment_store:
+        from engagement.segments import build_segment_store
+
+        services.register(build_segment_store(settings.segment_store, session=session))
     return services
 
 

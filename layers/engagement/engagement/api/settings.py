@@ -14,6 +14,8 @@ class ApiSettings(EnvSettings):
     template_store: str = Field(alias="TEMPLATE_STORE")
     idempotency_table: str | None = Field(default=None, alias="IDEMPOTENCY_TABLE")
     event_stream_name: str | None = Field(default=None, alias="EVENT_STREAM_NAME")
+    # Other features served by the same API, each switched on by its own store setting.
+    segment_store: str | None = Field(default=None, alias="SEGMENT_STORE")
 
     sender_email: str | None = Field(default=None, alias="SENDER_EMAIL")
     ses_configuration_set: str | None = Field(default=None, alias="SES_CONFIGURATION_SET")
