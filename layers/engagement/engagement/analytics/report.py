@@ -222,7 +222,7 @@ SCRIPT = r"""
   const data = JSON.parse(document.getElementById("report-data").textContent);
   const days = data.days.map((d) => d.dt);
   const pct = (v) => (v === null || v === undefined ? null : +(v * 100).toFixed(3));
-  const common = { animation: false, responsive: true, maintainAspectRatio: false };
+  const common = { animation: false, responsive: true, maintainAspectRatio: false, spanGaps: true };
   const percentAxis = { y: { beginAtZero: true, ticks: { callback: (v) => v + " %" } } };
   const charts = [];
   charts.push(new Chart(document.getElementById("funnel"), {
