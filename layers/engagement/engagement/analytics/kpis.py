@@ -331,3 +331,89 @@ def kpi(scope: Scope, name: str) -> Kpi | None:
 
 def names(scope: Scope) -> list[str]:
     return sorted(name for kpi_scope, name in KPIS if kpi_scope == scope)
+
+
+# ---- what each measure means (docs/analytics.md is generated from this and the SQL) ------------
+_SENT_CAMPAIGN = (
+    "messages sent: `_email.send`, `_SMS.BUFFERED`/`_SMS.SEND`, `_custom.send`, and `_campaign.send` "
+    "with `campaign_send_status` SUCCESS (push)"
+)
+MEANINGS = {
+    "successful-delivery-rate": f"(sent - hard failures) / sent, where sent = {_SENT_CAMPAIGN}; "
+    "hard failures = `_email.hardbounce` + `_SMS.FAILURE` (Pinpoint: delivered = sent minus hard bounces)",
+    "email-open-rate": "emails opened (distinct message ids of `_email.open`) / emails delivered "
+    "(`_email.send` - `_email.hardbounce`)",
+    "push-open-rate": "`_campaign.opened_notification` / push deliveries (`_campaign.send` SUCCESS with a "
+    "push `delivery_type`)",
+    "unique-deliveries": "distinct endpoints with a delivery: `_email.delivered`, `_SMS.SUCCESS`, "
+    "`_custom.send`, push `_campaign.send` SUCCESS",
+    "successful-deliveries": f"sent - hard failures ({_SENT_CAMPAIGN})",
+    "hard-bounce-rate": "`_email.hardbounce` / `_email.send`",
+    "direct-email-opens": "emails opened (distinct message ids of `_email.open`)",
+    "clicks": "every `_email.click`",
+    "attempted-deliveries": _SENT_CAMPAIGN,
+    "direct-push-opens": "every `_campaign.opened_notification`",
+    "txn-emails-sent": "`_email.send`",
+    "txn-emails-delivered": "`_email.send` - `_email.hardbounce` - `_email.softbounce` - `_email.rejected` "
+    "(at least 0; Pinpoint's formula)",
+    "txn-emails-delivery-rate": "delivered (as txn-emails-delivered) / `_email.send`",
+    "txn-emails-opened": "messages opened: distinct message ids of `_email.open`",
+    "txn-emails-unique-opens": "distinct endpoints with an `_email.open`",
+    "txn-emails-clicked": "every `_email.click`",
+    "txn-emails-unique-clicks": "distinct endpoints with an `_email.click`",
+    "txn-emails-hard-bounced": "`_email.hardbounce`",
+    "txn-emails-soft-bounced": "`_email.softbounce`",
+    "txn-emails-with-complaints": "`_email.complaint`",
+    "txn-emails-complaint-rate": "`_email.complaint` / `_email.send`",
+    "txn-sms-sent": "SMS messages (distinct message ids over `_SMS.BUFFERED/SEND/SUCCESS/FAILURE`)",
+    "txn-sms-delivered": "SMS messages with an `_SMS.SUCCESS`",
+    "txn-sms-delivery-rate": "SMS messages delivered / SMS messages sent",
+    "txn-sms-sent-by-parts": "sum of `number_of_message_parts` (1 when absent) over messages sent",
+    "txn-sms-delivered-by-parts": "sum of parts over delivered messages",
+    "txn-sms-average-price": "total price (USD) / messages; a message's price is its largest "
+    "`price_in_millicents_usd` / 100,000",
+    "txn-sms-average-price-by-parts": "total price (USD) / parts",
+    "txn-sms-total-price": "sum of message prices (USD)",
+    "txn-sms-error-distribution": "`_SMS.FAILURE` records by `record_status` (UNKNOWN when absent)",
+}
+for _word, _event in {
+    "sent": "`_email.send`",
+    "delivered": "`_email.send` - hard - soft bounces - rejections (at least 0; Pinpoint's formula)",
+    "opened": "messages opened (distinct message ids of `_email.open`)",
+    "clicked": "every `_email.click`",
+    "hardbounced": "`_email.hardbounce`",
+    "softbounced": "`_email.softbounce`",
+    "complained": "`_email.complaint`",
+    "rejected": "`_email.rejected`",
+    "unsubscribed": "every `_email.unsubscribe` (unsubscribe-link click or SES list unsubscribe)",
+}.items():
+    MEANINGS[f"journey-emails-{_word}"] = MEANINGS[f"emails-{_word}"] = _event
+SUBSETS = {
+    "campaigns": "all campaign records of the application (`campaign_id` set)",
+    "transactional": "transactional records (neither `campaign_id` nor `journey_id`)",
+    "campaign": "records of the campaign (`campaign_id` = CampaignId)",
+    "journey": "records of the journey (`journey_id` = JourneyId)",
+}
+
+
+def meaning(definition: Kpi) -> str:
+    base = definition.name
+    for suffix in GROUPS:
+        if suffix and base.endswith(suffix):
+            base = base.removesuffix(suffix)
+    return MEANINGS[base]
+
+
+def markdown() -> str:
+    """The KPI catalogue of docs/analytics.md (between its KPI markers)."""
+    out = []
+    for scope in ("application", "campaign", "journey"):
+        out.append(f"### {scope.capitalize()} KPIs ({len(names(scope))})\n")
+        for name in names(scope):
+            definition = KPIS[(scope, name)]
+            grouped = f", grouped by `{definition.group_key}`" if definition.group_key else ""
+            out.append(
+                f"#### `{name}` ({scope})\n\n{meaning(definition)}; over {SUBSETS[definition.subset]}"
+                f"{grouped}. Value key `{definition.value_key}`.\n\n```sql\n{definition.sql}\n```\n"
+            )
+    return "\n".join(out)
