@@ -48,8 +48,7 @@ def write_files(records: int, root: Path) -> tuple[int, Path, Path]:
     """Stream synthetic records into root/jsonl and root/parquet (same partitions)."""
     handles: dict[Path, object] = {}
     written = 0
-    messages = max(records // 3, 1)
-    for record in generate(messages, application_id=APP, seed=1, campaigns=20, journeys=10):
+    for record in generate(records, application_id=APP, seed=1, campaigns=20, journeys=10):
         app, day = partition_of(record)
         path = root / "jsonl" / f"application_id={app}" / f"dt={day}" / "shard-0.jsonl"
         handle = handles.get(path)

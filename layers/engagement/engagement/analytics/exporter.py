@@ -42,16 +42,19 @@ def partition_of(record: Mapping[str, Any]) -> tuple[str, str]:
 def read_stream(client: Any, stream_name: str) -> Iterator[tuple[str, bytes]]:
     """(shard id, record data) for every record of every shard, oldest first."""
     for shard in client.list_shards(StreamName=stream_name)["Shards"]:
-        iterator = client.get_shard_iterator(
-            StreamName=stream_name, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-        )["ShardIterator"]
-        while iterator:
-            page = client.get_records(ShardIterator=iterator, Limit=10000)
-            for record in page["Records"]:
-                yield shard["ShardId"], record["Data"]
-            if not page["Records"] and not page.get("MillisBehindLatest"):
-                break
-            iterator = page.get("NextShardIterator")
+        for data in _shard(client, stream_name, shard["ShardId"]):
+            yield shard["ShardId"], data
+
+
+def _shard(client: Any, stream_name: str, shard_id: str) -> Iterator[bytes]:
+    """One shard from TRIM_HORIZON until GetRecords says it is caught up."""
+    request = {"StreamName": stream_name, "ShardId": shard_id, "ShardIteratorType": "TRIM_HORIZON"}
+    iterator = client.get_shard_iterator(**request)["ShardIterator"]
+    while iterator:
+        page = client.get_records(ShardIterator=iterator, Limit=10000)
+        yield from (record["Data"] for record in page["Records"])
+        caught_up = not page["Records"] and not page.get("MillisBehindLatest")
+        iterator = None if caught_up else page.get("NextShardIterator")
 
 
 def write_partitions(
