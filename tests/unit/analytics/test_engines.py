@@ -135,3 +135,10 @@ def test_parquet_and_json_lines_give_the_same_kpis(tmp_path: Path) -> None:
         assert as_json.get_application_date_range_kpi(**params) == as_parquet.get_application_date_range_kpi(
             **params
         )
+
+
+def test_a_directory_name_with_a_quote_is_read_as_a_path(tmp_path: Path) -> None:
+    root = write(event_set()[:300], tmp_path / "o'brien's events", "parquet")
+    service = KpiService(DuckDbEngine(root), clock=lambda: NOW)
+    body = service.get_application_date_range_kpi(ApplicationId=APP, KpiName="txn-emails-sent")
+    assert body["ApplicationDateRangeKpiResponse"]["KpiResult"]["Rows"]

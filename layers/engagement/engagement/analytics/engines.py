@@ -43,6 +43,11 @@ def inline(sql: str, parameters: Sequence[Any]) -> str:
     return "".join(out)
 
 
+def sql_path(path: Path) -> str:
+    """A path as a SQL string literal (a directory name may contain a quote)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
 class DuckDbEngine:
     """DuckDB embedded over ``root/application_id=*/dt=*/`` files: JSON Lines (``*.jsonl``,
     ``*.jsonl.gz``, what the stream carries) and/or Parquet (``*.parquet``, what Firehose writes)."""
@@ -59,16 +64,16 @@ class DuckDbEngine:
         hive = "hive_partitioning = true, hive_types = {'application_id': VARCHAR, 'dt': VARCHAR}"
         sources = []
         if any(self.root.glob("*/*/*.jsonl*")):
-            pattern = str(self.root / "*" / "*" / "*.jsonl*")
+            pattern = sql_path(self.root / "*" / "*" / "*.jsonl*")
             sources.append(
-                f"SELECT * FROM read_json('{pattern}', format = 'newline_delimited', "
+                f"SELECT * FROM read_json({pattern}, format = 'newline_delimited', "
                 f"columns = {json_columns}, {hive})"
             )
         if any(self.root.glob("*/*/*.parquet")):
-            pattern = str(self.root / "*" / "*" / "*.parquet")
+            pattern = sql_path(self.root / "*" / "*" / "*.parquet")
             sources.append(
                 f"SELECT {', '.join(DUCKDB_JSON_COLUMNS)}, application_id, dt "
-                f"FROM read_parquet('{pattern}', {hive}, union_by_name = true)"
+                f"FROM read_parquet({pattern}, {hive}, union_by_name = true)"
             )
         return sources
 

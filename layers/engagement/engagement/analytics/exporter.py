@@ -86,14 +86,15 @@ def write_partitions(
 def _to_parquet(path: Path) -> Path:
     import duckdb
 
+    from engagement.analytics.engines import sql_path
     from engagement.analytics.schema import DUCKDB_JSON_COLUMNS
 
     target = path.with_suffix(".parquet")
     columns = "{" + ", ".join(f"'{k}': '{v}'" for k, v in DUCKDB_JSON_COLUMNS.items()) + "}"
     with duckdb.connect(":memory:") as connection:
         connection.execute(
-            f"COPY (SELECT * FROM read_json('{path}', format = 'newline_delimited', columns = {columns})) "
-            f"TO '{target}' (FORMAT parquet, COMPRESSION snappy)"
+            f"COPY (SELECT * FROM read_json({sql_path(path)}, format = 'newline_delimited', "
+            f"columns = {columns})) TO {sql_path(target)} (FORMAT parquet, COMPRESSION snappy)"
         )
     path.unlink()
     return target
