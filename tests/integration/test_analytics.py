@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +18,6 @@ from engagement.analytics.engines import DuckDbEngine
 from engagement.analytics.service import KpiService
 from engagement.analytics.synthetic import generate
 from engagement.cli import main as cli
-from local.stack import load_template
 from tests.unit.analytics.oracle import expected
 
 pytestmark = pytest.mark.integration
@@ -96,59 +94,32 @@ def test_kpi_report_command_writes_the_page(local_stack: Any, tmp_path: Path, ca
     assert app in html and "new Chart(" in html
 
 
-# ---- the template's analytics resources against the real API shapes ---------------------------
-def resolve(node: Any) -> Any:
-    """Intrinsics to plain values (names and ARNs made up): enough for the API's shape check."""
-    if isinstance(node, dict) and len(node) == 1:
-        ((key, value),) = node.items()
-        if key == "Ref":
-            return "engagement_analytics_dev" if value == "AnalyticsDatabase" else f"{value.lower()}"
-        if key == "Fn::GetAtt":
-            return f"arn:aws:service:us-east-1:123456789012:{value[0].lower()}"
-        if key == "Fn::Sub":
-            text = value if isinstance(value, str) else value[0]
-            text = text.replace("${AnalyticsDatabase}", "engagement_analytics_dev")
-            return re.sub(r"\$\{!?([^}]+)\}", lambda m: m.group(1).replace("::", "-").lower(), text)
-        if key == "Fn::Join":
-            return value[0].join(str(resolve(item)) for item in value[1])
-        if key == "Fn::Base64":
-            return base64.b64encode(str(resolve(value)).encode()).decode()
-    if isinstance(node, dict):
-        return {k: resolve(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [resolve(v) for v in node]
-    return node
-
-
-@pytest.fixture(scope="module")
-def analytics_resources() -> dict[str, Any]:
-    return {name: resolve(r.get("Properties", {})) for name, r in load_template()["Resources"].items()}
-
-
-def test_glue_accepts_the_database_table_and_view(local_stack: Any, analytics_resources: dict) -> None:
+# ---- the template's analytics resources, created on the local stack through the service APIs ----
+def test_glue_holds_the_events_table_and_the_kpi_view(local_stack: Any) -> None:
     glue = boto3.client("glue")
-    database = analytics_resources["AnalyticsDatabase"]["DatabaseInput"]
-    database = {**database, "Name": f"{database['Name']}_{uuid.uuid4().hex[:6]}"}
-    glue.create_database(DatabaseInput=database)
-    for name in ("PinpointEventsTable", "KpiEventsView"):
-        glue.create_table(DatabaseName=database["Name"], TableInput=analytics_resources[name]["TableInput"])
-    table = glue.get_table(DatabaseName=database["Name"], Name="kpi_events")["Table"]
-    assert table["TableType"] == "VIRTUAL_VIEW"
-    encoded = table["ViewOriginalText"].removeprefix("/* Presto View: ").removesuffix(" */")
-    assert json.loads(base64.b64decode(encoded))["originalSql"].startswith("SELECT application_id")
+    database = local_stack.physical_id("AnalyticsDatabase")
+    table = glue.get_table(DatabaseName=database, Name=local_stack.physical_id("PinpointEventsTable"))[
+        "Table"
+    ]
+    assert [k["Name"] for k in table["PartitionKeys"]] == ["application_id", "dt"]
+    view = glue.get_table(DatabaseName=database, Name=local_stack.physical_id("KpiEventsView"))["Table"]
+    assert view["TableType"] == "VIRTUAL_VIEW"
+    encoded = view["ViewOriginalText"].removeprefix("/* Presto View: ").removesuffix(" */")
+    document = json.loads(base64.b64decode(encoded))
+    assert document["schema"] == database and document["originalSql"].startswith("SELECT application_id")
 
 
-def test_athena_and_firehose_accept_the_workgroup_and_delivery_stream(
-    local_stack: Any, analytics_resources: dict
-) -> None:
-    workgroup = analytics_resources["AnalyticsWorkGroup"]
-    boto3.client("athena").create_work_group(
-        Name=f"wg-{uuid.uuid4().hex[:6]}", Configuration=workgroup["WorkGroupConfiguration"]
+def test_workgroup_delivery_stream_and_alarms_exist(local_stack: Any) -> None:
+    workgroup = boto3.client("athena").get_work_group(WorkGroup=local_stack.physical_id("AnalyticsWorkGroup"))
+    results = workgroup["WorkGroup"]["Configuration"]["ResultConfiguration"]
+    assert results["OutputLocation"] == f"s3://{local_stack.physical_id('AnalyticsBucket')}/athena-results/"
+    stream = boto3.client("firehose").describe_delivery_stream(
+        DeliveryStreamName=local_stack.physical_id("AnalyticsDeliveryStream")
+    )["DeliveryStreamDescription"]
+    assert stream["Source"]["KinesisStreamSourceDescription"]["KinesisStreamARN"].endswith(
+        local_stack.physical_id("EventStream")
     )
-    stream = analytics_resources["AnalyticsDeliveryStream"]
-    boto3.client("firehose").create_delivery_stream(
-        DeliveryStreamName=f"fh-{uuid.uuid4().hex[:6]}",
-        DeliveryStreamType=stream["DeliveryStreamType"],
-        KinesisStreamSourceConfiguration=stream["KinesisStreamSourceConfiguration"],
-        ExtendedS3DestinationConfiguration=stream["ExtendedS3DestinationConfiguration"],
-    )
+    alarms = boto3.client("cloudwatch").describe_alarms(AlarmNamePrefix="engagement-local-")["MetricAlarms"]
+    names = {alarm["AlarmName"].removeprefix("engagement-local-") for alarm in alarms}
+    assert {"QuarantineDepthAlarm", "SesBounceRateAlarm", "FunctionErrorsAlarm"} <= names
+    assert all(not alarm.get("AlarmActions") for alarm in alarms)  # no AlarmTopicArn: no actions
