@@ -134,7 +134,7 @@ def run(stack: LocalStack) -> None:
         else:
             body = service.get_application_date_range_kpi(KpiName=name, **window)
         result = next(iter(body.values()))["KpiResult"]["Rows"]
-        value = result[0]["Values"][0] if result else {"Key": "-", "Value": "(no rows: nothing to divide)"}
+        value = result[0]["Values"][0] if result else {"Key": "-", "Value": "(Rows: [], no campaign sends)"}
         rows.append((scope, (scope_id or "")[:12], name, value["Key"], value["Value"][:26]))
     table(rows, ["scope", "id", "KpiName", "Values[0].Key", "Value"])
     if journey:
