@@ -248,6 +248,9 @@ class LocalStack:
                 name = self._resolve(props.get("Name")) or f"{STACK_NAME}-{logical_id}"
                 boto3.client("sesv2", region_name=REGION).create_configuration_set(ConfigurationSetName=name)
                 self.resources[logical_id] = name
+        from local import cfn_extras  # Glue, Athena, Firehose, alarms, bucket policies, log streams
+
+        cfn_extras.create(self, resources, region=REGION, account=ACCOUNT_ID, stack_name=STACK_NAME)
 
     def _resolve(self, value: Any) -> Any:
         """Resolve a plain value or a ``Ref`` to a parameter or resource (all the fallbacks need)."""

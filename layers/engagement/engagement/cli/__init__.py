@@ -12,7 +12,13 @@ import sys
 from collections.abc import Sequence
 
 # Each module exposes ``register(subparsers)``; it must import its heavy dependencies lazily.
-COMMAND_MODULES = ("endpoints", "render", "stream", "segments")
+COMMAND_MODULES = (
+    "endpoints",
+    "render",
+    "stream",
+    "segments",
+    "kpi",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
