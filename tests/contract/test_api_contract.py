@@ -8,7 +8,9 @@ parser - so what passes here is what existing Pinpoint code sees.
 
 from __future__ import annotations
 
+import json
 import uuid
+from datetime import UTC, datetime
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +19,8 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from engagement.analytics.exporter import write_partitions
+from engagement.analytics.synthetic import generate
 from engagement.client import idempotency_key, pinpoint
 from local.demo_api import stream_records
 from local.demo_channel import sms_stub
@@ -279,3 +283,25 @@ def test_segments_are_served_the_pinpoint_way(client, app):
     client.delete_segment(ApplicationId=app, SegmentId=segment_id)
     with pytest.raises(client.exceptions.NotFoundException):
         client.get_segment(ApplicationId=app, SegmentId=segment_id)
+
+
+def test_kpis_are_served_in_pinpoints_shape(local_stack, tmp_path):
+    records = list(generate(300, application_id="kpi-app"))
+    write_partitions((("shard-0", json.dumps(r).encode()) for r in records), tmp_path)
+    transactional_sends = sum(
+        1
+        for r in records
+        if r["event_type"] == "_email.send"
+        and not {"campaign_id", "journey_id"} & set(r.get("attributes", {}))
+    )
+    with ApiServer(local_stack, env={"KPI_SOURCE": f"duckdb://{tmp_path}"}) as api:
+        response = pinpoint(api.url).get_application_date_range_kpi(
+            ApplicationId="kpi-app",
+            KpiName="txn-emails-sent",
+            StartTime=datetime(2026, 11, 13, tzinfo=UTC),
+            EndTime=datetime(2026, 11, 19, 23, 59, 59, tzinfo=UTC),
+        )["ApplicationDateRangeKpiResponse"]
+    assert response["KpiName"] == "txn-emails-sent"
+    [row] = response["KpiResult"]["Rows"]
+    [value] = row["Values"]
+    assert float(value["Value"]) == transactional_sends > 0

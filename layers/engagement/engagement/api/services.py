@@ -73,6 +73,10 @@ def build_services(settings: ApiSettings, *, session: Any = None) -> ApiServices
         from engagement.segments import build_segment_store
 
         services.register(build_segment_store(settings.segment_store, session=session))
+    if settings.kpi_source:
+        from engagement.analytics import build_kpi_service
+
+        services.register(build_kpi_service(settings.kpi_source))
     return services
 
 

@@ -16,6 +16,7 @@ class ApiSettings(EnvSettings):
     event_stream_name: str | None = Field(default=None, alias="EVENT_STREAM_NAME")
     # Other features served by the same API, each switched on by its own store setting.
     segment_store: str | None = Field(default=None, alias="SEGMENT_STORE")
+    kpi_source: str | None = Field(default=None, alias="KPI_SOURCE")
 
     sender_email: str | None = Field(default=None, alias="SENDER_EMAIL")
     ses_configuration_set: str | None = Field(default=None, alias="SES_CONFIGURATION_SET")
