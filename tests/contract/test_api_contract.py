@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
