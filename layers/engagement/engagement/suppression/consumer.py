@@ -268,9 +268,10 @@ def settle_from(outcome: BatchOutcome) -> Callable[[Any], None]:
 def build_consumer(settings: Any, *, registry: Any = None, quarantine: Any = None) -> StreamConsumer:
     """Wire the consumer from ``StreamSettings`` (boto3 clients are created lazily)."""
     from engagement.endpoints import build_registry
-    from engagement.events.quarantine import SqsQuarantine
+    from engagement.events.quarantine import QuarantineMarkers, SqsQuarantine
 
     policy = settings.policy()
+    markers = QuarantineMarkers(settings.idempotency_table)
     return StreamConsumer(
         policy,
         Suppressor(
@@ -278,5 +279,6 @@ def build_consumer(settings: Any, *, registry: Any = None, quarantine: Any = Non
             ses_account_suppression=policy.ses_account_suppression,
         ),
         SoftBounceCounter(settings.idempotency_table, window_ms=policy.softbounce_window_ms),
-        quarantine or SqsQuarantine(settings.quarantine_queue_url),
+        quarantine or SqsQuarantine(settings.quarantine_queue_url, markers=markers),
+        max_workers=settings.max_workers,
     )
