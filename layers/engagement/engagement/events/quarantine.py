@@ -75,21 +75,30 @@ def record_from_body(body: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-class QuarantineMarkers:
-    """Which records were quarantined already (items ``quarantined#<sha256>`` with a TTL)."""
+class _LazyClient:
+    """A boto3 client of ``service``, built on first use (or the one given)."""
 
-    def __init__(self, table_name: str, *, client: Any = None, clock=time.time):
-        self.table_name = table_name
-        self._client = client
-        self._clock = clock
+    service = ""
+    _client: Any = None
 
     @property
     def client(self) -> Any:
         if self._client is None:
             from engagement.aws import aws_client
 
-            self._client = aws_client("dynamodb")
+            self._client = aws_client(self.service)
         return self._client
+
+
+class QuarantineMarkers(_LazyClient):
+    """Which records were quarantined already (items ``quarantined#<sha256>`` with a TTL)."""
+
+    service = "dynamodb"
+
+    def __init__(self, table_name: str, *, client: Any = None, clock=time.time):
+        self.table_name = table_name
+        self._client = client
+        self._clock = clock
 
     def seen(self, keys: Iterable[str]) -> set[str]:
         """The keys already marked; a failed read answers "none" (send again rather than lose)."""
@@ -129,21 +138,15 @@ class QuarantineMarkers:
                 continue
 
 
-class SqsQuarantine:
+class SqsQuarantine(_LazyClient):
     """Quarantine on SQS; ``put`` returns the event ids it could not enqueue (retry those)."""
+
+    service = "sqs"
 
     def __init__(self, queue_url: str, *, client: Any = None, markers: QuarantineMarkers | None = None):
         self.queue_url = queue_url
         self._client = client
         self.markers = markers
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            from engagement.aws import aws_client
-
-            self._client = aws_client("sqs")
-        return self._client
 
     def put(self, entries: Sequence[QuarantineEntry]) -> set[str]:
         if self.markers is None:
