@@ -272,7 +272,6 @@ def test_a_record_nested_thousands_deep_is_quarantined_and_the_batch_goes_on(reg
     event = lambda_event([deep, in_endpoint])
     assert consumer.handle(event) == {"batchItemFailures": []}
     assert list(consumer.last_outcome.quarantined) == [event["Records"][0]["eventID"]]
-    assert "RecursionError" in consumer.last_outcome.quarantined[event["Records"][0]["eventID"]]
     assert registry.endpoint("app", "ep1")["OptOut"] == "ALL"
 
 

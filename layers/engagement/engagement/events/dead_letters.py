@@ -28,9 +28,13 @@ class DeadLetterQueue:
             **context,
             "event": event,
         }
+        try:
+            text = json.dumps(body, default=str)
+        except (RecursionError, ValueError):  # nested too deeply to encode: keep it as Python's repr
+            text = json.dumps({**body, "event": repr(event)})
         response = self.client.send_message(
             QueueUrl=self.queue_url,
-            MessageBody=json.dumps(body, default=str),
+            MessageBody=text,
             MessageAttributes={
                 "reason": {"DataType": "String", "StringValue": reason},
                 "source": {"DataType": "String", "StringValue": self.source},

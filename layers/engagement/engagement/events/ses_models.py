@@ -5,6 +5,8 @@ malformed event is refused at the edge with the field that is wrong (``InvalidSe
 instead of crashing on it, or worse, turning into a record the stream consumer would have to
 quarantine. Only what the normaliser reads is constrained; everything else SES may add is kept
 (``extra="allow"``) and passed on in the facets. Field names are SES's own (camelCase).
+Every field the stream consumer's record model (``events.models``) types is typed the same way
+here, so a record we write always passes the consumer's validation.
 Reference: SES Developer Guide, "Contents of event data that Amazon SES publishes".
 """
 
@@ -77,6 +79,9 @@ class Mail(Timestamped):
 
 class BouncedRecipient(_Open):
     emailAddress: Text = Field(min_length=1, max_length=1000)  # noqa: N815
+    action: Text | None = None
+    status: Text | None = None
+    diagnosticCode: Text | None = None  # noqa: N815
 
 
 class Bounce(Timestamped):
@@ -84,6 +89,7 @@ class Bounce(Timestamped):
     bounceSubType: Text | None = None  # noqa: N815
     bouncedRecipients: list[BouncedRecipient] = []  # noqa: N815
     feedbackId: Text | None = None  # noqa: N815
+    reportingMTA: Text | None = None  # noqa: N815
 
 
 class ComplainedRecipient(_Open):
@@ -93,6 +99,8 @@ class ComplainedRecipient(_Open):
 class Complaint(Timestamped):
     complainedRecipients: list[ComplainedRecipient] = []  # noqa: N815
     feedbackId: Text | None = None  # noqa: N815
+    userAgent: Text | None = None  # noqa: N815
+    complaintFeedbackType: Text | None = None  # noqa: N815
 
 
 class Click(Timestamped):

@@ -17,6 +17,13 @@ class DeadLetterQueue(dead_letters.DeadLetterQueue):
     def __init__(self, client: Any, queue_url: str):
         super().__init__(client, queue_url, source="journey_trigger")
 
-    def send(self, event: Any, error: JourneyValidationError, route_id: str | None = None) -> str:  # type: ignore[override]
+    def send(  # type: ignore[override]
+        self,
+        event: Any,
+        error: JourneyValidationError,
+        route_id: str | None = None,
+        *,
+        message: str | None = None,
+    ) -> str:
         """Returns the SQS message id; a failure to send raises (the invocation is then retried)."""
-        return super().send(event, error, routeId=route_id)
+        return super().send(event, error, message=message, routeId=route_id)

@@ -8,12 +8,13 @@ the ``BatchItem`` keys of ``PutEvents`` and the ``Endpoints`` of a Step Function
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from engagement.journeys import values
-from engagement.journeys.errors import EndpointNotFoundError, TargetNotConfiguredError
+from engagement.journeys.errors import EndpointNotFoundError, JourneyValidationError, TargetNotConfiguredError
 from engagement.journeys.routes import EndpointSelector, Route, Upsert
 from engagement.masking import mask_address
 
@@ -80,7 +81,8 @@ class EndpointResolver:
     ) -> list[dict]:
         channel = str(selector.channel)
         try:
-            found = self.registry.find_endpoints_by_address(self.application_id, channel, address)
+            with _refusals(f"{channel} address"):
+                found = self.registry.find_endpoints_by_address(self.application_id, channel, address)
         except NotImplementedError as error:
             raise TargetNotConfiguredError(f"endpoints cannot be found by address here: {error}") from error
         if upsert is None:
@@ -101,9 +103,11 @@ class EndpointResolver:
         from botocore.exceptions import ClientError
 
         try:
-            return self.registry.get_endpoint(ApplicationId=self.application_id, EndpointId=endpoint_id)[
-                "EndpointResponse"
-            ]
+            with _refusals("endpoint id"):
+                response = self.registry.get_endpoint(
+                    ApplicationId=self.application_id, EndpointId=endpoint_id
+                )
+            return response["EndpointResponse"]
         except ClientError as error:
             if error.response["Error"]["Code"] == "NotFoundException":
                 raise EndpointNotFoundError(
@@ -115,7 +119,8 @@ class EndpointResolver:
         from botocore.exceptions import ClientError
 
         try:
-            items = self.registry.get_user_endpoints(ApplicationId=self.application_id, UserId=user_id)
+            with _refusals("user id"):
+                items = self.registry.get_user_endpoints(ApplicationId=self.application_id, UserId=user_id)
         except ClientError as error:
             if error.response["Error"]["Code"] == "NotFoundException":
                 items = {}
@@ -141,6 +146,20 @@ class EndpointResolver:
                     f"endpoint {endpoint_id!r} upsert rejected: {error.response['Error'].get('Message')}"
                 ) from error
             raise
+
+
+@contextlib.contextmanager
+def _refusals(what: str) -> Iterator[None]:
+    """The registry refusing a value taken from the event (``BadRequestException``) is permanent."""
+    from botocore.exceptions import ClientError
+
+    try:
+        yield
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") != "BadRequestException":
+            raise
+        message = error.response["Error"].get("Message", "")
+        raise JourneyValidationError(f"the event's {what} was refused by the registry: {message}") from error
 
 
 def _endpoint_request(upsert: Upsert, detail: Mapping[str, Any]) -> dict[str, Any]:
