@@ -74,7 +74,7 @@ class Redrive:
                 report.records += self._count(body, kind)
                 kept.append(message["ReceiptHandle"])
                 continue
-            done = self._quarantined(body, report) if kind == QUARANTINE else self._failed_batch(body, report)
+            done = self._quarantined(body, report) if kind == QUARANTINE else self.replay(body, report) == []
             if done:
                 self.sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
                 report.deleted += 1
@@ -103,9 +103,15 @@ class Redrive:
                 body = json.loads(self.s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read())
                 if dry_run:
                     report.records += self._count(body, FAILURE)
-                elif self._failed_batch(body, report):
+                    continue
+                left = self.replay(body, report)
+                if left == []:
                     self.s3.delete_object(Bucket=bucket, Key=item["Key"])
                     report.deleted += 1
+                elif left is not None and len(left) < self._count(body, FAILURE):
+                    # keep only what still fails, so the next run starts where this one stopped
+                    body["payload"] = {"Records": left}
+                    self.s3.put_object(Bucket=bucket, Key=item["Key"], Body=json.dumps(body).encode())
         return report
 
     @property
@@ -139,18 +145,19 @@ class Redrive:
         report.processed += 1
         return True
 
-    def _failed_batch(self, body: dict[str, Any], report: RedriveReport) -> bool:
+    def replay(self, body: dict[str, Any], report: RedriveReport) -> list[dict[str, Any]] | None:
+        """Process one failed batch; returns the records that failed again (None: unreadable)."""
         records = _payload_records(body)
         if records is None:
             records = self._read_back(body, report)
         if records is None:
-            return False
+            return None
         outcome = self.consumer.process(records)
         report.records += len(records)
         report.failed += len(outcome.failed)
         report.quarantined += len(outcome.quarantined)
         report.processed += len(records) - len(outcome.failed) - len(outcome.quarantined)
-        return not outcome.failed
+        return [record for record in records if record.get("eventID") in outcome.failed]
 
     def _read_back(self, body: dict[str, Any], report: RedriveReport) -> list[dict[str, Any]] | None:
         info = body.get("KinesisBatchInfo") or {}
