@@ -20,10 +20,8 @@ import re
 import uuid
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
-from botocore.validate import ParamValidator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -42,6 +40,7 @@ from engagement.suppression.consumer import StreamConsumer
 from engagement.suppression.policy import SuppressionPolicy
 from local.demo_stream import bounce, complaint, delivered, ses_bounce, ses_event, sms
 from local.stack import REPO_ROOT
+from tests.stream_fakes import Letters, Validating
 
 pytestmark = pytest.mark.integration
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
@@ -217,15 +216,6 @@ class Writer:
         self.records.extend(records)
 
 
-class Letters:
-    def __init__(self) -> None:
-        self.sent: list[tuple[Any, BaseException, dict]] = []
-
-    def send(self, event, error, **context):
-        self.sent.append((event, error, context))
-        return str(len(self.sent))
-
-
 TAGS = {"application_id": "app", "endpoint_id": "ep1", "journey_id": "j1", "activity_id": "a1"}
 ses_samples = [
     ses_bounce("b@example.com", TAGS),
@@ -266,36 +256,6 @@ def test_ses_events_fuzz(event):
 def samples() -> list[dict]:
     names = ["eventbridge_order_placed", "eventbridge_cart_abandoned", "eventbridge_trial_ending"]
     return [json.loads((REPO_ROOT / "events" / f"{n}.json").read_text()) for n in names]
-
-
-class Validating:
-    """A service client that checks every request against the real model, then answers success."""
-
-    def __init__(self, service: str) -> None:
-        self.model = boto3.client(service).meta.service_model
-        self.names: set[str] = set()
-        self.calls: list[dict] = []
-
-    def _check(self, operation: str, params: dict) -> None:
-        report = ParamValidator().validate(params, self.model.operation_model(operation).input_shape)
-        assert not report.has_errors(), report.generate_report()
-        self.calls.append(params)
-
-    def put_events(self, **params):
-        self._check("PutEvents", params)
-        batch = params["EventsRequest"]["BatchItem"]
-        ok = {"StatusCode": 202, "Message": "Accepted"}
-        results = {e: {"EndpointItemResponse": ok, "EventsItemResponse": {k: ok for k in v["Events"]}}
-                   for e, v in batch.items()}  # fmt: skip
-        return {"EventsResponse": {"Results": results}}
-
-    def start_execution(self, **params):
-        self._check("StartExecution", params)
-        assert len(json.dumps(params["input"])) < 256 * 1024
-        if params["name"] in self.names:  # as AWS: a name is used once
-            raise ClientError({"Error": {"Code": "ExecutionAlreadyExists", "Message": "x"}}, "StartExecution")
-        self.names.add(params["name"])
-        return {"executionArn": f"{params['stateMachineArn']}:{params['name']}", "startDate": "2026-01-01"}
 
 
 @pytest.fixture(scope="module")

@@ -29,35 +29,9 @@ from engagement.suppression.consumer import StreamConsumer
 from engagement.suppression.policy import SuppressionPolicy
 from engagement.suppression.redrive import Redrive, RedriveReport
 from local.demo_stream import DAY_MS, SENT_MS, bounce, complaint, delivered, ses_bounce, ses_event, sms
+from tests.stream_fakes import Faults
 
-RATE = 0.2
 MAX_RETRIES = 5  # the event source mapping's MaximumRetryAttempts
-
-
-class Faults:
-    """Wraps ``target``: each call of ``methods`` fails with probability ``rate``, half before, half after."""
-
-    def __init__(self, target: Any, methods: set[str], rng: random.Random, rate: float = RATE):
-        self._target, self._methods, self._rng, self._rate = target, methods, rng, rate
-        self.injected = {"before": 0, "after": 0}
-
-    def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self._target, name)
-        if name not in self._methods:
-            return attribute
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            roll = self._rng.random()
-            if roll < self._rate / 2:
-                self.injected["before"] += 1
-                raise ClientError({"Error": {"Code": "InternalServerError", "Message": "before"}}, name)
-            result = attribute(*args, **kwargs)
-            if roll < self._rate:
-                self.injected["after"] += 1
-                raise ClientError({"Error": {"Code": "InternalServerError", "Message": "after"}}, name)
-            return result
-
-        return call
 
 
 # ------------------------------------------------------------------------------ in-memory services
