@@ -76,3 +76,21 @@ class Validating:
             raise ClientError({"Error": {"Code": "ExecutionAlreadyExists", "Message": "x"}}, "StartExecution")
         self.names.add(params["name"])
         return {"executionArn": f"{params['stateMachineArn']}:{params['name']}", "startDate": "2026-01-01"}
+
+
+def journey_registry(local_stack: Any, prefix: str) -> tuple[Any, str]:
+    """The local stack's registry and a fresh application with the sample events' endpoints."""
+    import uuid
+
+    from engagement.endpoints import build_registry
+
+    registry = build_registry(f"dynamodb://{local_stack.physical_id('EndpointsTable')}")
+    app = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    for endpoint_id, channel, address, user in (
+        ("mary-email", "EMAIL", "mary@example.com", "user-mary"),
+        ("mary-sms", "SMS", "+12065550100", "user-mary"),
+        ("john-email", "EMAIL", "john@example.com", "user-john"),
+    ):
+        request = {"ChannelType": channel, "Address": address, "User": {"UserId": user}}
+        registry.update_endpoint(ApplicationId=app, EndpointId=endpoint_id, EndpointRequest=request)
+    return registry, app

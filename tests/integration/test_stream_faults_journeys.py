@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import random
-import uuid
 
 import pytest
 from botocore.exceptions import ClientError
@@ -21,7 +20,7 @@ from engagement.journeys.routes import load_routes
 from engagement.journeys.start_execution import StartExecutionTarget
 from engagement.journeys.trigger import JourneyTrigger
 from local.stack import REPO_ROOT
-from tests.stream_fakes import RATE, Faults, Validating
+from tests.stream_fakes import RATE, Faults, Validating, journey_registry
 
 pytestmark = pytest.mark.integration
 SAMPLES = {
@@ -81,18 +80,8 @@ def events_for(app_suffix: str) -> tuple[list[dict], list[dict]]:
 
 @pytest.mark.parametrize("seed", range(2))
 def test_journey_trigger_loses_nothing_and_starts_nothing_twice_under_faults(local_stack, seed):
-    from engagement.endpoints import build_registry
-
     rng = random.Random(seed)
-    registry = build_registry(f"dynamodb://{local_stack.physical_id('EndpointsTable')}")
-    app = f"faults-{uuid.uuid4().hex[:8]}"
-    for endpoint_id, channel, address, user in (
-        ("mary-email", "EMAIL", "mary@example.com", "user-mary"),
-        ("mary-sms", "SMS", "+12065550100", "user-mary"),
-        ("john-email", "EMAIL", "john@example.com", "user-john"),
-    ):
-        request = {"ChannelType": channel, "Address": address, "User": {"UserId": user}}
-        registry.update_endpoint(ApplicationId=app, EndpointId=endpoint_id, EndpointRequest=request)
+    registry, app = journey_registry(local_stack, "faults")
     injected = dynamodb_faults(registry._client, rng)
     pinpoint, sfn, sqs = Validating("pinpoint"), Validating("stepfunctions"), Sqs()
     targets = [Faults(pinpoint, {"put_events"}, rng), Faults(sfn, {"start_execution"}, rng)]

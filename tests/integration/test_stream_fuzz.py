@@ -17,7 +17,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import uuid
 from typing import Any
 
 import pytest
@@ -40,7 +39,7 @@ from engagement.suppression.consumer import StreamConsumer
 from engagement.suppression.policy import SuppressionPolicy
 from local.demo_stream import bounce, complaint, delivered, ses_bounce, ses_event, sms
 from local.stack import REPO_ROOT
-from tests.stream_fakes import Letters, Validating
+from tests.stream_fakes import Letters, Validating, journey_registry
 
 pytestmark = pytest.mark.integration
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
@@ -260,18 +259,7 @@ def samples() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def journey_world(local_stack):
-    from engagement.endpoints import build_registry
-
-    registry = build_registry(f"dynamodb://{local_stack.physical_id('EndpointsTable')}")
-    app = f"fuzz-{uuid.uuid4().hex[:8]}"
-    for endpoint_id, channel, address, user in (
-        ("mary-email", "EMAIL", "mary@example.com", "user-mary"),
-        ("mary-sms", "SMS", "+12065550100", "user-mary"),
-        ("john-email", "EMAIL", "john@example.com", "user-john"),
-    ):
-        request = {"ChannelType": channel, "Address": address, "User": {"UserId": user}}
-        registry.update_endpoint(ApplicationId=app, EndpointId=endpoint_id, EndpointRequest=request)
-    return registry, app
+    return journey_registry(local_stack, "fuzz")
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
