@@ -61,6 +61,7 @@ class _Plan:
     items: list[dict[str, Any]] = field(default_factory=list)
     error: BaseException | None = None
     ses: bool = False
+    users: set[str] = field(default_factory=set)  # user ids of the endpoints to write
 
 
 def iso_ms(timestamp_ms: int) -> str:
@@ -110,6 +111,7 @@ class Suppressor:
         attributes = {REASON_ATTRIBUTE: [target.reason], AT_ATTRIBUTE: [iso_ms(target.at_ms)]}
         plan.found = len(endpoints)
         plan.items = [self._item(e, attributes) for e in pending]
+        plan.users = {str(e["User"]["UserId"]) for e in pending if (e.get("User") or {}).get("UserId")}
         return plan
 
     @property
@@ -221,16 +223,35 @@ class Suppressor:
 
 
 def _chunks(plans: list[_Plan]) -> list[list[_Plan]]:
-    """Whole targets of one application per chunk, ≤ ``BATCH_LIMIT`` items (a bigger target alone)."""
+    """Whole targets of one application per chunk, ≤ ``BATCH_LIMIT`` items (a bigger unit alone).
+
+    Targets whose endpoints share a user are one unit: a write rewrites the user's item too, so
+    two concurrent requests touching one user would make each other's transactions fail.
+    """
+    parent = list(range(len(plans)))
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    owner: dict[tuple[str, str], int] = {}
+    for index, plan in enumerate(plans):
+        for user in plan.users:
+            other = owner.setdefault((plan.target.application_id, user), index)
+            parent[root(index)] = root(other)
+    units: dict[int, list[_Plan]] = {}
+    for index, plan in enumerate(plans):
+        units.setdefault(root(index), []).append(plan)
     chunks: list[list[_Plan]] = []
-    open_chunks: dict[str, tuple[list[_Plan], list[int]]] = {}
-    for plan in plans:
-        app = plan.target.application_id
-        chunk, size = open_chunks.get(app, (None, [0]))
-        if chunk is None or size[0] + len(plan.items) > BATCH_LIMIT:
-            chunk, size = [], [0]
+    open_chunks: dict[str, tuple[list[_Plan], int]] = {}
+    for unit in units.values():
+        app, size = unit[0].target.application_id, sum(len(plan.items) for plan in unit)
+        chunk, used = open_chunks.get(app, ([], BATCH_LIMIT))
+        if used + size > BATCH_LIMIT:
+            chunk, used = [], 0
             chunks.append(chunk)
-            open_chunks[app] = (chunk, size)
-        chunk.append(plan)
-        size[0] += len(plan.items)
+        chunk.extend(unit)
+        open_chunks[app] = (chunk, used + size)
     return chunks
