@@ -18,9 +18,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from engagement.aws import aws_client
-from engagement.events.dead_letters import DeadLetterQueue
-from engagement.events.normaliser import SesNormaliser
+from engagement.events.normaliser import build_normaliser
 from engagement.events.settings import SesEventsSettings
 from engagement.events.writer import EventStreamWriter
 
@@ -29,12 +27,8 @@ metrics = Metrics()
 tracer = Tracer()
 
 settings = SesEventsSettings.from_env()
-dead_letters = DeadLetterQueue(aws_client("sqs"), settings.dead_letter_queue_url, source="ses_events")
-normaliser = SesNormaliser(
-    EventStreamWriter(settings.event_stream_name),
-    dead_letters if settings.dead_letter_queue_url else None,
-    settings.default_application_id,
-)
+writer = EventStreamWriter(settings.event_stream_name)
+normaliser = build_normaliser(settings, writer)
 persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table)
 idempotency = IdempotencyConfig(event_key_jmespath="id", expires_after_seconds=24 * 3600)
 # A fixed prefix (not the default "<function name>.<module>.<handler>"): renaming or redeploying the

@@ -43,5 +43,16 @@ class SesNormaliser:
         return {"written": len(records), "event_types": [record["event_type"] for record in records]}
 
 
+def build_normaliser(settings: Any, writer: Any) -> SesNormaliser:
+    """From ``SesEventsSettings``: without ``DEAD_LETTER_QUEUE_URL`` invalid events raise instead."""
+    dead_letters = None
+    if settings.dead_letter_queue_url:
+        from engagement.aws import aws_client
+        from engagement.events.dead_letters import DeadLetterQueue
+
+        dead_letters = DeadLetterQueue(aws_client("sqs"), settings.dead_letter_queue_url, source="ses_events")
+    return SesNormaliser(writer, dead_letters, settings.default_application_id)
+
+
 def _event_id(event: Any) -> str:
     return str(event.get("id") or "")[:100] if isinstance(event, Mapping) else ""
