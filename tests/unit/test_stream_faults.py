@@ -89,7 +89,7 @@ class Sqs:
 
 
 class Table:
-    """``batch_get_item`` / ``batch_write_item`` on a dict, for the quarantine markers."""
+    """``batch_get_item`` / ``put_item`` on a dict, for the quarantine markers."""
 
     def __init__(self) -> None:
         self.items: dict[str, dict] = {}
@@ -99,11 +99,9 @@ class Table:
         found = [self.items[k["id"]["S"]] for k in request["Keys"] if k["id"]["S"] in self.items]
         return {"Responses": {table: found}}
 
-    def batch_write_item(self, *, RequestItems):  # noqa: N803
-        [(_, puts)] = RequestItems.items()
-        for put in puts:
-            self.items[put["PutRequest"]["Item"]["id"]["S"]] = put["PutRequest"]["Item"]
-        return {"UnprocessedItems": {}}
+    def put_item(self, *, TableName, Item):  # noqa: N803
+        self.items[Item["id"]["S"]] = Item
+        return {}
 
 
 # ------------------------------------------------------------------------------ event_stream
@@ -149,7 +147,7 @@ def test_event_stream_loses_nothing_and_counts_nothing_twice_under_faults(seed):
         Faults(registry, {"find_endpoints_by_address", "get_endpoint", "update_endpoints_batch"}, rng),
         Faults(Counter(), {"add"}, rng),
         Faults(sqs, {"send_message_batch"}, rng),
-        Faults(table, {"batch_get_item", "batch_write_item"}, rng),
+        Faults(table, {"batch_get_item", "put_item"}, rng),
     ]
     quarantine = SqsQuarantine("q", client=faults[2], markers=QuarantineMarkers("t", client=faults[3]))
     consumer = StreamConsumer(

@@ -28,7 +28,6 @@ MAX_ATTRIBUTE_CHARS = 256
 MARKER_PREFIX = "quarantined#"
 MARKER_TTL_S = 8 * 86_400  # the stream keeps records 7 days
 BATCH_GET_KEYS = 100
-BATCH_WRITE_ITEMS = 25
 
 
 @dataclass(frozen=True)
@@ -121,18 +120,18 @@ class QuarantineMarkers(_LazyClient):
         return found
 
     def mark(self, keys: Iterable[str]) -> None:
-        """Best effort: an unmarked record is at worst quarantined twice."""
+        """Best effort: an unmarked record is at worst quarantined twice.
+
+        ``PutItem`` per key (bad records are rare), which the functions' idempotency-table policy
+        already allows, rather than ``BatchWriteItem``.
+        """
         from botocore.exceptions import BotoCoreError, ClientError
 
         expiration = str(int(self._clock()) + MARKER_TTL_S)
-        puts = [
-            {"PutRequest": {"Item": {"id": {"S": key}, "expiration": {"N": expiration}}}}
-            for key in sorted(set(keys))
-        ]
-        for start in range(0, len(puts), BATCH_WRITE_ITEMS):
+        for key in sorted(set(keys)):
             try:
-                self.client.batch_write_item(
-                    RequestItems={self.table_name: puts[start : start + BATCH_WRITE_ITEMS]}
+                self.client.put_item(
+                    TableName=self.table_name, Item={"id": {"S": key}, "expiration": {"N": expiration}}
                 )
             except (BotoCoreError, ClientError):
                 continue
