@@ -9,7 +9,18 @@ invocation fails and Lambda's own retries and on-failure destination keep the ev
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
+
+
+def _deep_dumps(body: dict[str, Any]) -> str:
+    """The event arrived as JSON, so it can be written as JSON: with room for its depth."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 20_000))
+    try:
+        return json.dumps(body, default=str)
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 class DeadLetterQueue:
@@ -30,8 +41,8 @@ class DeadLetterQueue:
         }
         try:
             text = json.dumps(body, default=str)
-        except (RecursionError, ValueError):  # nested too deeply to encode: keep it as Python's repr
-            text = json.dumps({**body, "event": repr(event)})
+        except RecursionError:  # nested deeper than the interpreter's limit allows from here
+            text = _deep_dumps(body)
         response = self.client.send_message(
             QueueUrl=self.queue_url,
             MessageBody=text,
