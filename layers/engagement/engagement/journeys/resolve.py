@@ -18,6 +18,9 @@ from engagement.journeys.errors import EndpointNotFoundError, JourneyValidationE
 from engagement.journeys.routes import EndpointSelector, Route, Upsert
 from engagement.masking import mask_address
 
+# The registry (BadRequestException) or DynamoDB itself (ValidationException: e.g. a user id from
+# the event over its 1,024-byte key limit) refusing a value the event supplied: permanent.
+REFUSALS = frozenset({"BadRequestException", "ValidationException"})
 # Registry bookkeeping that is not part of the endpoint object a channel receives.
 _NOT_IN_PAYLOAD = frozenset({"Id", "ApplicationId", "CohortId"})
 
@@ -141,7 +144,7 @@ class EndpointResolver:
                 ApplicationId=self.application_id, EndpointId=endpoint_id, EndpointRequest=request
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] == "BadRequestException":
+            if error.response["Error"]["Code"] in REFUSALS:
                 raise EndpointNotFoundError(
                     f"endpoint {endpoint_id!r} upsert rejected: {error.response['Error'].get('Message')}"
                 ) from error
@@ -156,7 +159,7 @@ def _refusals(what: str) -> Iterator[None]:
     try:
         yield
     except ClientError as error:
-        if error.response.get("Error", {}).get("Code") != "BadRequestException":
+        if error.response.get("Error", {}).get("Code") not in REFUSALS:
             raise
         message = error.response["Error"].get("Message", "")
         raise JourneyValidationError(f"the event's {what} was refused by the registry: {message}") from error
