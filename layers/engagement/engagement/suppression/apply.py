@@ -75,14 +75,7 @@ class Suppressor:
         self.ses_client = ses_client
         self.ses_account_suppression = ses_account_suppression
 
-    # ------------------------------------------------------------------ entry points
-    def apply(self, target: Target) -> Applied:
-        """One target alone (raises its error)."""
-        result = self.apply_all([target])[0]
-        if isinstance(result, BaseException):
-            raise result
-        return result
-
+    # ------------------------------------------------------------------ entry point
     def apply_all(self, targets: Sequence[Target], mapper: Mapper = map) -> list[Applied | BaseException]:
         """Every target; the result at index *i* is target *i*'s ``Applied`` or its error.
 
