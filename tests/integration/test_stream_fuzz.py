@@ -263,7 +263,7 @@ def journey_world(local_stack):
     return journey_registry(local_stack, "fuzz")
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
 @given(event=mutated(samples(), times=2))
 def test_journey_trigger_fuzz(journey_world, event):
     registry, app = journey_world
