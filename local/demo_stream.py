@@ -320,6 +320,12 @@ def run(stack: LocalStack) -> None:
         data = base64.b64decode(body["data"])[:12]
         print(f"   seq ...{body['sequenceNumber'][-6:]}: {body['reason']} (data {data!r})")
 
+    step("Kinesis delivers the same records again (a retry): nothing is written or quarantined twice")
+    with _quiet():
+        invoke(stack, "event_stream", event, env=QUIET)
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
+    print(f"   quarantine queue: {attributes['Attributes']['ApproximateNumberOfMessages']} message(s)")
+
     step("SES publishes a hard bounce for ana-email via EventBridge; the normaliser writes it to the stream")
     ses = ses_bounce("ana.silva@example.com", {"application_id": APPLICATION_ID, "endpoint_id": "ana-email"})
     with _quiet():

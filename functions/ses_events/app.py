@@ -1,9 +1,10 @@
 """SES event publishing (EventBridge) -> Pinpoint-format records on the Kinesis event stream.
 
-Thin handler: normalise with ``engagement.events.ses`` and write with ``EventStreamWriter``.
-EventBridge delivers at least once, so the handler is idempotent per EventBridge event id
-(Powertools Idempotency): a re-delivered event is not written to the stream twice. Failures
-raise: Lambda's asynchronous retries, then the dead-letter queue, keep the event.
+Thin handler: validate and normalise with ``engagement.events`` and write with ``EventStreamWriter``
+(``engagement.events.normaliser``). EventBridge delivers at least once, so the handler is
+idempotent per EventBridge event id (Powertools Idempotency): a re-delivered event is not written
+to the stream twice. An invalid event goes to the dead-letter queue at once with the field that
+is wrong; Kinesis failures raise: Lambda's asynchronous retries, then the same queue, keep the event.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from engagement.events.ses import normalise_ses_event
+from engagement.events.normaliser import build_normaliser
 from engagement.events.settings import SesEventsSettings
 from engagement.events.writer import EventStreamWriter
 
@@ -27,6 +28,7 @@ tracer = Tracer()
 
 settings = SesEventsSettings.from_env()
 writer = EventStreamWriter(settings.event_stream_name)
+normaliser = build_normaliser(settings, writer)
 persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table)
 idempotency = IdempotencyConfig(event_key_jmespath="id", expires_after_seconds=24 * 3600)
 # A fixed prefix (not the default "<function name>.<module>.<handler>"): renaming or redeploying the
@@ -39,9 +41,9 @@ IDEMPOTENCY_KEY_PREFIX = "ses_events"
 @metrics.log_metrics
 @idempotent(persistence_store=persistence, config=idempotency, key_prefix=IDEMPOTENCY_KEY_PREFIX)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    records = normalise_ses_event(event, default_application_id=settings.default_application_id)
-    writer.put(records)
-    for record in records:
-        metrics.add_metric(name="SesEventsNormalised", unit=MetricUnit.Count, value=1)
-        logger.debug("normalised", extra={"event_type": record["event_type"]})
-    return {"written": len(records), "event_types": [record["event_type"] for record in records]}
+    result = normaliser.handle(event)
+    if result.get("status") == "rejected":
+        metrics.add_metric(name="SesEventsRejected", unit=MetricUnit.Count, value=1)
+    else:
+        metrics.add_metric(name="SesEventsNormalised", unit=MetricUnit.Count, value=result["written"])
+    return result

@@ -284,7 +284,7 @@ def test_fault_injection_every_event_takes_effect_exactly_once(settings, registr
         ]
     records += [delivered(app, hard[0], "hard0@example.com"), b"not json"]
     random.Random(7).shuffle(records)
-    flaky = FlakyRegistry(registry, rate=0.2, seed=11)
+    flaky = FlakyRegistry(registry, rate=0.2, seed=1)
     consumer = build_consumer(settings, registry=flaky)
     event = lambda_event(records, first_sequence=10_000)
     all_ids = {r["eventID"] for r in event["Records"]}
@@ -321,3 +321,40 @@ def test_fault_injection_every_event_takes_effect_exactly_once(settings, registr
         assert state(registry, app, endpoint_id)[0] == "NONE", endpoint_id  # no double-counted soft bounce
     reasons = {state(registry, app, e)[2][0] for e in hard}
     assert reasons <= {"hardbounce", "complaint"}
+
+
+def test_redrive_from_the_failure_bucket_needs_no_stream(local_stack, settings, registry, app, capsys):
+    """The S3 on-failure object carries the records: a redrive after the stream's retention works."""
+    seed(registry, app, ("ep1", "EMAIL", "late@example.com"))
+    s3 = boto3.client("s3")
+    bucket = f"failed-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=bucket)
+    # never written to Kinesis: only the S3 object knows these records
+    batch = lambda_event([bounce(app, "ep1", "late@example.com"), b"\x00bad"], first_sequence=9_000)
+    record = {
+        **_failure_record("arn:aws:kinesis:us-east-1:123456789012:stream/gone", "shardId-9", ["9", "10"])
+    }
+    record["payload"] = json.dumps(batch)  # what Lambda puts in an S3 on-failure object
+    s3.put_object(Bucket=bucket, Key="aws/lambda/esm/shardId-9/2026/11/28/a", Body=json.dumps(record))
+    args = _redrive_args(settings.model_copy(update={"failure_queue_url": ""}), "--queue", "failure")
+    args += ["--failure-bucket", bucket]
+
+    assert cli([*args, "--dry-run"]) == 0
+    assert "dry run: queue=failure messages=1 records=2" in capsys.readouterr().out
+    assert cli(args) == 0
+    assert "processed=1 quarantined=1 failed=0 deleted=1" in capsys.readouterr().out
+    assert state(registry, app, "ep1") == ("ALL", "ACTIVE", ["hardbounce"])
+    assert s3.list_objects_v2(Bucket=bucket).get("KeyCount") == 0
+
+
+def test_kinesis_retries_do_not_quarantine_a_record_twice(settings, registry, app, queue):
+    seed(registry, app, ("ep1", "EMAIL", "q@example.com"))
+    bad = [b"not json %d" % i for i in range(5)]
+    event = lambda_event(
+        [*bad, bounce(app, "ep1", "q@example.com")], first_sequence=int(uuid.uuid4().int % 10**12)
+    )
+    consumer = build_consumer(settings, registry=registry)
+    for _ in range(4):  # the first delivery and three Kinesis retries of the same records
+        consumer.process(event["Records"])
+        assert len(consumer.process(event["Records"]).quarantined) == 5
+    assert len(messages(queue)) == 5

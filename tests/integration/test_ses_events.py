@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import uuid
 
 import boto3
@@ -82,6 +83,23 @@ def test_ses_subscription_unsubscribe_all_opts_out(local_stack, invoke_function)
     assert endpoint["OptOut"] == "ALL" and endpoint["Attributes"]["OptOutReason"] == ["unsubscribe"]
 
 
-def test_not_an_ses_event_fails_loudly_for_the_dead_letter_queue(invoke_function):
-    with pytest.raises(ValueError, match=r"no SES detail\.mail"):
-        invoke_function("ses_events", {"id": str(uuid.uuid4()), "source": "aws.ses", "detail": {}})
+def test_invalid_ses_events_go_to_the_dead_letter_queue_with_the_field(local_stack, invoke_function):
+    queue = local_stack.function_environment("SesEventsFunction")["DEAD_LETTER_QUEUE_URL"]
+    not_ses = {"id": str(uuid.uuid4()), "source": "aws.ses", "detail": {}}
+    split = ses_bounce("chars@example.com", {})
+    split["id"] = str(uuid.uuid4())
+    split["detail"]["mail"]["destination"] = "chars@example.com"  # a string, not a list
+    results = [invoke_function("ses_events", event) for event in (not_ses, split)]
+    assert [r["status"] for r in results] == ["rejected", "rejected"]
+    assert "no SES detail" in results[0]["error"]
+    assert results[1]["error"] == "invalid SES event: detail.mail.destination: Input should be a valid list"
+    sqs = boto3.client("sqs")
+    bodies = {}
+    while batch := sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages"):
+        for message in batch:
+            body = json.loads(message["Body"])
+            bodies[body["event"].get("id")] = body
+            sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+    assert bodies[split["id"]]["reason"] == "invalid_ses_event"
+    assert bodies[split["id"]]["event"] == split  # the event as received, for a redrive
+    assert not_ses["id"] in bodies

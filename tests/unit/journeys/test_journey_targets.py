@@ -207,3 +207,24 @@ def test_journey_input_is_the_custom_channel_payload():
     assert (payload["ApplicationId"], payload["JourneyId"]) == (APP, "OrderPlaced")
     assert payload["Event"]["Id"] == EVENT_ID and payload["Event"]["Attributes"] == {"cartId": "CART-1"}
     json.dumps(payload)  # Step Functions input must be JSON
+
+
+def test_a_value_dynamodb_refuses_is_a_rejection_not_a_crash():
+    """A user id from the event over DynamoDB's 1,024-byte key limit: permanent, dead-lettered."""
+    from engagement.journeys.errors import JourneyValidationError
+    from engagement.journeys.resolve import EndpointResolver
+
+    class Registry:
+        def find_endpoints_by_address(self, application_id, channel, address):
+            return []
+
+        def update_endpoint(self, **_):
+            error = {
+                "Code": "ValidationException",
+                "Message": "Aggregated size of all range keys has exceeded",
+            }
+            raise ClientError({"Error": error}, "TransactWriteItems")
+
+    detail = {"email": "a@example.com", "userId": "0" * 2000, "plan": "pro"}
+    with pytest.raises(JourneyValidationError, match="upsert rejected"):
+        EndpointResolver(Registry(), APP).resolve(ROUTES.by_id["TrialEnding"], detail)

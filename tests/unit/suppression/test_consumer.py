@@ -236,3 +236,57 @@ def test_ses_account_suppression_list_is_optional(registry, make_consumer):
         outcome = consumer.process(lambda_event([bounce("app", "ep1", "a@example.com")])["Records"])
         stub.assert_no_pending_responses()
     assert outcome.metrics["SesSuppressed"] == 1
+
+
+def multi_recipient_soft_bounce(app: str, addresses: list[str], at_ms: int) -> dict:
+    record = bounce(app, "", addresses[0], permanent=False, at_ms=at_ms)
+    mail_event = record["facets"]["email_channel"]["mail_event"]
+    mail_event["bounce"]["bounced_recipients"] = [{"email_address": a} for a in addresses]
+    mail_event["mail"]["destination"] = list(addresses)
+    record["client"]["client_id"] = ""
+    return record
+
+
+def test_multi_recipient_soft_bounce_counts_against_each_recipient(registry, make_consumer):
+    """Recipient b bounced three times, a once: b is opted out, a is not (not the other way round)."""
+    registry.add("app", "a", "EMAIL", "a@example.com")
+    registry.add("app", "b", "EMAIL", "b@example.com")
+    records = [
+        bounce("app", "b", "b@example.com", permanent=False, at_ms=SENT_MS + i * DAY_MS) for i in (0, 1)
+    ]
+    records.append(
+        multi_recipient_soft_bounce("app", ["a@example.com", "b@example.com"], SENT_MS + 2 * DAY_MS)
+    )
+    outcome = make_consumer().process(lambda_event(records)["Records"])
+    assert not outcome.failed and not outcome.quarantined
+    assert registry.endpoint("app", "b")["OptOut"] == "ALL"
+    assert registry.endpoint("app", "a")["OptOut"] == "NONE"
+
+
+def test_a_record_nested_thousands_deep_is_quarantined_and_the_batch_goes_on(registry, make_consumer):
+    registry.add("app", "ep1", "EMAIL", "a@example.com")
+    deep = b'{"event_type": "_email.hardbounce", "x": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    in_endpoint = bounce("app", "ep1", "a@example.com")
+    in_endpoint["client_context"] = {"custom": {"endpoint": "[" * 5000 + "]" * 5000}}
+    consumer = make_consumer()
+    event = lambda_event([deep, in_endpoint])
+    assert consumer.handle(event) == {"batchItemFailures": []}
+    assert list(consumer.last_outcome.quarantined) == [event["Records"][0]["eventID"]]
+    assert registry.endpoint("app", "ep1")["OptOut"] == "ALL"
+
+
+def test_many_addresses_share_registry_writes_and_one_failing_address_spares_the_rest(
+    registry, make_consumer
+):
+    for i in range(150):
+        registry.add("app", f"e{i}", "EMAIL", f"u{i}@example.com")
+        registry.add("app", f"t{i}", "EMAIL", f"U{i}@example.com", status="INACTIVE")
+    records = [bounce("app", f"e{i}", f"u{i}@example.com") for i in range(150)]
+    consumer = make_consumer(reg=FailingFor(registry, "u7@example.com", throttled()))
+    outcome = consumer.process(lambda_event(records)["Records"])
+    assert set(outcome.failed) == {lambda_event(records)["Records"][7]["eventID"]}
+    opted = [i for i in range(150) if registry.endpoint("app", f"e{i}")["OptOut"] == "ALL"]
+    assert len(opted) == 149 and 7 not in opted
+    assert registry.endpoint("app", "t3")["EndpointStatus"] == "INACTIVE"
+    # 300 endpoints in requests of <= 100 items; the failing one's request is retried per address
+    assert registry.calls["update_endpoints_batch"] == 2 + 49

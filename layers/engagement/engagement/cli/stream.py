@@ -13,8 +13,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     redrive = commands.add_parser(
         "redrive",
         help="re-process the quarantine and/or on-failure queue (idempotent)",
-        description="Failed batches are read back from Kinesis; quarantined records are re-parsed and "
-        "stay quarantined if still bad. Messages are deleted only when their records succeeded.",
+        description="Failed batches are redriven from the on-failure bucket (records included; a "
+        "queue message without records is read back from Kinesis); quarantined records are re-parsed and "
+        "stay quarantined if still bad. Objects and messages are deleted only when their records succeeded.",
     )
     redrive.add_argument("--queue", choices=("quarantine", "failure", "all"), default="all")
     redrive.add_argument("--dry-run", action="store_true", help="count only, change nothing")
@@ -22,6 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ("--endpoint-store", "ENDPOINT_STORE"),
         ("--idempotency-table", "IDEMPOTENCY_TABLE"),
         ("--quarantine-queue-url", "QUARANTINE_QUEUE_URL"),
+        ("--failure-bucket", "FAILURE_BUCKET"),
         ("--failure-queue-url", "FAILURE_QUEUE_URL"),
     ):
         redrive.add_argument(option, default=os.environ.get(variable), help=f"default: ${variable}")
@@ -39,20 +41,25 @@ def _redrive(args: argparse.Namespace) -> int:
             "ENDPOINT_STORE": args.endpoint_store,
             "IDEMPOTENCY_TABLE": args.idempotency_table,
             "QUARANTINE_QUEUE_URL": args.quarantine_queue_url,
+            "FAILURE_BUCKET": args.failure_bucket or "",
             "FAILURE_QUEUE_URL": args.failure_queue_url or "",
         }
     )
     redrive = Redrive(build_consumer(settings))
-    queues = {QUARANTINE: settings.quarantine_queue_url, FAILURE: settings.failure_queue_url}
+    runs = []
+    if args.queue in (FAILURE, "all"):
+        if settings.failure_bucket:
+            runs.append(lambda: redrive.run_bucket(settings.failure_bucket, dry_run=args.dry_run))
+        if settings.failure_queue_url:
+            runs.append(lambda: redrive.run(settings.failure_queue_url, FAILURE, dry_run=args.dry_run))
+    if args.queue in (QUARANTINE, "all") and settings.quarantine_queue_url:
+        runs.append(lambda: redrive.run(settings.quarantine_queue_url, QUARANTINE, dry_run=args.dry_run))
+    if not runs:
+        print(f"{args.queue}: no --failure-bucket, --failure-queue-url or --quarantine-queue-url")
+        return 2
     status = 0
-    for kind in (FAILURE, QUARANTINE):
-        if args.queue not in (kind, "all"):
-            continue
-        if not queues[kind]:
-            print(f"{kind}: no queue URL (--{kind}-queue-url)")
-            status = 2
-            continue
-        report = redrive.run(queues[kind], kind, dry_run=args.dry_run)
+    for run in runs:
+        report = run()
         summary = {k: v for k, v in asdict(report).items() if k != "errors"}
         print(("dry run: " if args.dry_run else "") + " ".join(f"{k}={v}" for k, v in summary.items()))
         for error in report.errors:

@@ -4,18 +4,30 @@ A record that is not JSON or has the wrong shape would fail every retry and bloc
 the stream's retention. It goes here instead (raw base64 data exactly as received, reason,
 sequence number, stream) and the batch moves on. After a fix, ``engagement stream redrive
 --queue quarantine`` re-parses the records; those still bad stay in the queue.
+
+Once per record: Kinesis re-delivers a batch from its lowest failed record, so the bad records
+after it come again on every retry. :class:`QuarantineMarkers` remembers (in the idempotency
+table, 8 days: longer than the stream keeps records) the event ids already quarantined; a
+re-delivered record is then counted as quarantined without a second message. The markers are
+best effort: if the table cannot be read the record is sent again (a duplicate message, never a
+lost one), and redriving a duplicate is harmless.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 SQS_BATCH = 10
 MAX_ATTRIBUTE_CHARS = 256
+MARKER_PREFIX = "quarantined#"
+MARKER_TTL_S = 8 * 86_400  # the stream keeps records 7 days
+BATCH_GET_KEYS = 100
 
 
 @dataclass(frozen=True)
@@ -26,6 +38,12 @@ class QuarantineEntry:
     @property
     def event_id(self) -> str:
         return str(self.record.get("eventID") or self.record.get("kinesis", {}).get("sequenceNumber", ""))
+
+    @property
+    def marker_key(self) -> str:
+        """The record's identity across retries: stream ARN + Lambda's ``shardId:sequenceNumber``."""
+        source = f"{self.record.get('eventSourceARN') or ''}|{self.event_id}"
+        return MARKER_PREFIX + hashlib.sha256(source.encode()).hexdigest()
 
     def body(self) -> dict[str, Any]:
         kinesis = self.record.get("kinesis") or {}
@@ -56,22 +74,89 @@ def record_from_body(body: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-class SqsQuarantine:
-    """Quarantine on SQS; ``put`` returns the event ids it could not enqueue (retry those)."""
+class _LazyClient:
+    """A boto3 client of ``service``, built on first use (or the one given)."""
 
-    def __init__(self, queue_url: str, *, client: Any = None):
-        self.queue_url = queue_url
-        self._client = client
+    service = ""
+    _client: Any = None
 
     @property
     def client(self) -> Any:
         if self._client is None:
             from engagement.aws import aws_client
 
-            self._client = aws_client("sqs")
+            self._client = aws_client(self.service)
         return self._client
 
+
+class QuarantineMarkers(_LazyClient):
+    """Which records were quarantined already (items ``quarantined#<sha256>`` with a TTL)."""
+
+    service = "dynamodb"
+
+    def __init__(self, table_name: str, *, client: Any = None, clock=time.time):
+        self.table_name = table_name
+        self._client = client
+        self._clock = clock
+
+    def seen(self, keys: Iterable[str]) -> set[str]:
+        """The keys already marked; a failed read answers "none" (send again rather than lose)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        keys = sorted(set(keys))
+        found: set[str] = set()
+        for start in range(0, len(keys), BATCH_GET_KEYS):
+            request = {
+                self.table_name: {
+                    "Keys": [{"id": {"S": key}} for key in keys[start : start + BATCH_GET_KEYS]],
+                    "ProjectionExpression": "id",
+                }
+            }
+            try:
+                response = self.client.batch_get_item(RequestItems=request)
+            except (BotoCoreError, ClientError):
+                continue
+            found.update(item["id"]["S"] for item in response.get("Responses", {}).get(self.table_name, []))
+        return found
+
+    def mark(self, keys: Iterable[str]) -> None:
+        """Best effort: an unmarked record is at worst quarantined twice.
+
+        ``PutItem`` per key (bad records are rare), which the functions' idempotency-table policy
+        already allows, rather than ``BatchWriteItem``.
+        """
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        expiration = str(int(self._clock()) + MARKER_TTL_S)
+        for key in sorted(set(keys)):
+            try:
+                self.client.put_item(
+                    TableName=self.table_name, Item={"id": {"S": key}, "expiration": {"N": expiration}}
+                )
+            except (BotoCoreError, ClientError):
+                continue
+
+
+class SqsQuarantine(_LazyClient):
+    """Quarantine on SQS; ``put`` returns the event ids it could not enqueue (retry those)."""
+
+    service = "sqs"
+
+    def __init__(self, queue_url: str, *, client: Any = None, markers: QuarantineMarkers | None = None):
+        self.queue_url = queue_url
+        self._client = client
+        self.markers = markers
+
     def put(self, entries: Sequence[QuarantineEntry]) -> set[str]:
+        if self.markers is None:
+            return self._send(entries)
+        seen = self.markers.seen(entry.marker_key for entry in entries)
+        entries = [entry for entry in entries if entry.marker_key not in seen]
+        failed = self._send(entries)
+        self.markers.mark(entry.marker_key for entry in entries if entry.event_id not in failed)
+        return failed
+
+    def _send(self, entries: Sequence[QuarantineEntry]) -> set[str]:
         from botocore.exceptions import BotoCoreError, ClientError
 
         failed: set[str] = set()

@@ -17,6 +17,9 @@ from datetime import datetime
 from typing import Any
 
 from engagement.events.records import build_event_record
+from engagement.events.ses_models import InvalidSesEvent, NotAnSesEvent, validate_ses_event
+
+__all__ = ["InvalidSesEvent", "NotAnSesEvent", "normalise_ses_event"]
 
 UNATTRIBUTED_APPLICATION_ID = "unattributed"
 UNSUBSCRIBE_LINK_TAG = "unsubscribeLinkTag"
@@ -33,10 +36,6 @@ SIMPLE_TYPES = {
 }
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 _OPAQUE_KEYS = {"linkTags", "tags"}  # user-defined names inside: keep them as SES sent them
-
-
-class NotAnSesEvent(ValueError):  # noqa: N818 - reads as a sentence at the raise site
-    """The EventBridge event is not SES event publishing (no ``detail.eventType``/``mail``)."""
 
 
 def snake(value: Any) -> Any:
@@ -131,10 +130,20 @@ def _facet_name(ses_key: str) -> str:
 def normalise_ses_event(
     event: Mapping[str, Any], *, default_application_id: str = ""
 ) -> list[dict[str, Any]]:
-    """Pinpoint-format records for one EventBridge event from ``aws.ses`` (usually one)."""
-    detail = event.get("detail")
-    if not isinstance(detail, Mapping) or not isinstance(detail.get("mail"), Mapping):
-        raise NotAnSesEvent("EventBridge event has no SES detail.mail")
+    """Pinpoint-format records for one EventBridge event from ``aws.ses`` (usually one).
+
+    Raises :class:`InvalidSesEvent` (permanent) naming the field when the event is not SES
+    event publishing as SES sends it (``ses_models``); nothing half-built reaches the stream.
+    """
+    validate_ses_event(event)
+    try:
+        return _records(event, default_application_id)
+    except RecursionError:
+        raise InvalidSesEvent("invalid SES event: nested too deeply") from None
+
+
+def _records(event: Mapping[str, Any], default_application_id: str) -> list[dict[str, Any]]:
+    detail = event["detail"]
     mail = detail["mail"]
     tags = mail.get("tags") or {}
     application_id = _tag(tags, "application_id") or default_application_id or UNATTRIBUTED_APPLICATION_ID

@@ -7,36 +7,23 @@ function (rule ``DeadLetterConfig``) and what failed every Lambda async retry (t
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from engagement.events import dead_letters
 from engagement.journeys.errors import JourneyValidationError
 
 
-def dead_letter_message(event: Any, error: JourneyValidationError, route_id: str | None) -> dict[str, Any]:
-    return {
-        "reason": error.reason,
-        "error": str(error),
-        "errorType": type(error).__name__,
-        "routeId": route_id,
-        "event": event,
-    }
-
-
-class DeadLetterQueue:
+class DeadLetterQueue(dead_letters.DeadLetterQueue):
     def __init__(self, client: Any, queue_url: str):
-        self.client = client
-        self.queue_url = queue_url
+        super().__init__(client, queue_url, source="journey_trigger")
 
-    def send(self, event: Any, error: JourneyValidationError, route_id: str | None) -> str:
+    def send(  # type: ignore[override]
+        self,
+        event: Any,
+        error: JourneyValidationError,
+        route_id: str | None = None,
+        *,
+        message: str | None = None,
+    ) -> str:
         """Returns the SQS message id; a failure to send raises (the invocation is then retried)."""
-        body = dead_letter_message(event, error, route_id)
-        response = self.client.send_message(
-            QueueUrl=self.queue_url,
-            MessageBody=json.dumps(body, default=str),
-            MessageAttributes={
-                "reason": {"DataType": "String", "StringValue": error.reason},
-                "source": {"DataType": "String", "StringValue": "journey_trigger"},
-            },
-        )
-        return response["MessageId"]
+        return super().send(event, error, message=message, routeId=route_id)

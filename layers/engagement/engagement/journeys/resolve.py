@@ -8,15 +8,19 @@ the ``BatchItem`` keys of ``PutEvents`` and the ``Endpoints`` of a Step Function
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from engagement.journeys import values
-from engagement.journeys.errors import EndpointNotFoundError, TargetNotConfiguredError
+from engagement.journeys.errors import EndpointNotFoundError, JourneyValidationError, TargetNotConfiguredError
 from engagement.journeys.routes import EndpointSelector, Route, Upsert
 from engagement.masking import mask_address
 
+# The registry (BadRequestException) or DynamoDB itself (ValidationException: e.g. a user id from
+# the event over its 1,024-byte key limit) refusing a value the event supplied: permanent.
+REFUSALS = frozenset({"BadRequestException", "ValidationException"})
 # Registry bookkeeping that is not part of the endpoint object a channel receives.
 _NOT_IN_PAYLOAD = frozenset({"Id", "ApplicationId", "CohortId"})
 
@@ -80,7 +84,8 @@ class EndpointResolver:
     ) -> list[dict]:
         channel = str(selector.channel)
         try:
-            found = self.registry.find_endpoints_by_address(self.application_id, channel, address)
+            with _refusals(f"{channel} address"):
+                found = self.registry.find_endpoints_by_address(self.application_id, channel, address)
         except NotImplementedError as error:
             raise TargetNotConfiguredError(f"endpoints cannot be found by address here: {error}") from error
         if upsert is None:
@@ -101,9 +106,11 @@ class EndpointResolver:
         from botocore.exceptions import ClientError
 
         try:
-            return self.registry.get_endpoint(ApplicationId=self.application_id, EndpointId=endpoint_id)[
-                "EndpointResponse"
-            ]
+            with _refusals("endpoint id"):
+                response = self.registry.get_endpoint(
+                    ApplicationId=self.application_id, EndpointId=endpoint_id
+                )
+            return response["EndpointResponse"]
         except ClientError as error:
             if error.response["Error"]["Code"] == "NotFoundException":
                 raise EndpointNotFoundError(
@@ -115,7 +122,8 @@ class EndpointResolver:
         from botocore.exceptions import ClientError
 
         try:
-            items = self.registry.get_user_endpoints(ApplicationId=self.application_id, UserId=user_id)
+            with _refusals("user id"):
+                items = self.registry.get_user_endpoints(ApplicationId=self.application_id, UserId=user_id)
         except ClientError as error:
             if error.response["Error"]["Code"] == "NotFoundException":
                 items = {}
@@ -136,11 +144,25 @@ class EndpointResolver:
                 ApplicationId=self.application_id, EndpointId=endpoint_id, EndpointRequest=request
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] == "BadRequestException":
+            if error.response["Error"]["Code"] in REFUSALS:
                 raise EndpointNotFoundError(
                     f"endpoint {endpoint_id!r} upsert rejected: {error.response['Error'].get('Message')}"
                 ) from error
             raise
+
+
+@contextlib.contextmanager
+def _refusals(what: str) -> Iterator[None]:
+    """The registry refusing a value taken from the event (``BadRequestException``) is permanent."""
+    from botocore.exceptions import ClientError
+
+    try:
+        yield
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") not in REFUSALS:
+            raise
+        message = error.response["Error"].get("Message", "")
+        raise JourneyValidationError(f"the event's {what} was refused by the registry: {message}") from error
 
 
 def _endpoint_request(upsert: Upsert, detail: Mapping[str, Any]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from engagement.journeys import values
 from engagement.journeys.dead_letters import DeadLetterQueue
-from engagement.journeys.errors import JourneyValidationError
+from engagement.journeys.errors import JourneyValidationError, masked
 from engagement.journeys.request import JourneyRequest
 from engagement.journeys.resolve import EndpointResolver
 from engagement.journeys.routes import Route, RouteTable
@@ -39,23 +39,22 @@ class JourneyTrigger:
     def handle(self, event: Mapping[str, Any]) -> dict[str, Any]:
         route: Route | None = None
         try:
-            envelope = _envelope(event)
-            route = self.routes.match(event)
-            request = self.build_request(route, envelope)
-            result = self.targets[route.target.type].start(request)
+            try:
+                envelope = _envelope(event)
+                route = self.routes.match(event)
+                request = self.build_request(route, envelope)
+                result = self.targets[route.target.type].start(request)
+            except RecursionError as error:  # an event nested thousands deep
+                raise JourneyValidationError("event nested too deeply") from error
         except JourneyValidationError as error:
-            message_id = self.dead_letters.send(event, error, route.id if route else None)
+            text = masked(str(error))  # error texts quote event values: no raw addresses in logs
+            message_id = self.dead_letters.send(event, error, route.id if route else None, message=text)
             if self.logger:
                 self.logger.error(
                     "journey event rejected",
-                    extra={"reason": error.reason, "error": str(error), "route": route and route.id},
+                    extra={"reason": error.reason, "error": text, "route": route and route.id},
                 )
-            return {
-                "status": "rejected",
-                "reason": error.reason,
-                "error": str(error),
-                "deadLetterId": message_id,
-            }
+            return {"status": "rejected", "reason": error.reason, "error": text, "deadLetterId": message_id}
         status = "duplicate" if result.get("duplicate") else "started"
         return {"status": status, "route": route.id, **result}
 

@@ -28,7 +28,14 @@ def _compiled(path: str) -> Any:
 
 
 def search(path: str, detail: Mapping[str, Any]) -> Any:
-    return _compiled(path).search(detail)
+    """The value at ``path``; a JMESPath function given the wrong type (``length(5)``) is the
+    event's fault, so it is a permanent error naming the path, not a crash."""
+    from jmespath.exceptions import JMESPathError
+
+    try:
+        return _compiled(path).search(detail)
+    except JMESPathError as error:
+        raise MissingValueError(f"detail.{path} cannot be evaluated on this event: {error}") from error
 
 
 def required_string(path: str, detail: Mapping[str, Any], what: str) -> str:

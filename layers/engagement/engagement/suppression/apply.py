@@ -1,9 +1,22 @@
-"""Apply one coalesced target to the endpoint registry: ``OptOut=ALL`` on every endpoint of it.
+"""Apply the batch's coalesced targets to the endpoint registry: ``OptOut=ALL`` on every endpoint.
 
-Per target: one ``find_endpoints_by_address`` query, a ``get_endpoint`` only for event endpoint
-ids the query did not return, and one ``update_endpoints_batch`` write (≤ 100 endpoints) for the
-endpoints not already opted out. Endpoints that are already ``OptOut=ALL`` are left untouched, so
-re-processing is a no-op and the first reason and time stay on the endpoint.
+Two phases, each across addresses with bounded concurrency (a thread pool; one address's read
+and write stay in order because its write starts only after its read):
+
+1. **read** per target: one ``find_endpoints_by_address`` query (without the users' shared
+   attributes: one DynamoDB call) and a ``get_endpoint`` only for event endpoint ids the query did
+   not return;
+2. **write**: the endpoints not yet opted out, of many addresses of one application, go into
+   ``update_endpoints_batch`` requests of ≤ 100 items (the registry reads and writes a whole
+   request in a handful of DynamoDB calls), so a 10,000-record batch costs about one call per
+   address plus a few per hundred endpoints. One address's items are never split across two
+   requests unless it alone has more than 100 endpoints (then in order, one request after the
+   other). If a shared request fails, each of its addresses is retried alone, so one bad or
+   throttled address cannot fail (or quarantine) its neighbours; re-writing ``OptOut=ALL`` with
+   the same reason and time is harmless.
+
+Endpoints that are already ``OptOut=ALL`` are left untouched, so re-processing is a no-op and the
+first reason and time stay on the endpoint.
 
 Status: Pinpoint's update makes the updated endpoint ACTIVE and its same-address twins INACTIVE.
 Opting out must not change who is ACTIVE, so every item carries its current ``EndpointStatus`` and
@@ -15,7 +28,8 @@ is opted out alone (``update_endpoint``), as Pinpoint users did by hand.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +40,8 @@ BATCH_LIMIT = 100  # UpdateEndpointsBatch items
 REASON_ATTRIBUTE = "OptOutReason"
 AT_ATTRIBUTE = "OptOutAt"
 
+Mapper = Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]]
+
 
 @dataclass
 class Applied:
@@ -34,6 +50,18 @@ class Applied:
     written: list[str]
     found: int
     ses_suppressed: bool = False
+
+
+@dataclass
+class _Plan:
+    """One target's endpoints as read, and the items still to write (INACTIVE first)."""
+
+    target: Target
+    found: int = 0
+    items: list[dict[str, Any]] = field(default_factory=list)
+    error: BaseException | None = None
+    ses: bool = False
+    users: set[str] = field(default_factory=set)  # user ids of the endpoints to write
 
 
 def iso_ms(timestamp_ms: int) -> str:
@@ -47,27 +75,37 @@ class Suppressor:
         self.ses_client = ses_client
         self.ses_account_suppression = ses_account_suppression
 
-    def apply(self, target: Target) -> Applied:
-        endpoints = self._endpoints(target)
+    # ------------------------------------------------------------------ entry point
+    def apply_all(self, targets: Sequence[Target], mapper: Mapper = map) -> list[Applied | BaseException]:
+        """Every target; the result at index *i* is target *i*'s ``Applied`` or its error.
+
+        ``mapper`` runs the per-address work (``ThreadPoolExecutor.map`` for concurrency).
+        """
+        plans = list(mapper(self._plan, targets))
+        list(mapper(self._write, _chunks([p for p in plans if p.error is None and p.items])))
+        list(mapper(self._finish_ses, [p for p in plans if p.error is None]))
+        return [
+            p.error
+            if p.error is not None
+            else Applied(written=[item["Id"] for item in p.items], found=p.found, ses_suppressed=p.ses)
+            for p in plans
+        ]
+
+    # ------------------------------------------------------------------ phase 1: read
+    def _plan(self, target: Target) -> _Plan:
+        plan = _Plan(target)
+        try:
+            endpoints = self._endpoints(target)
+        except Exception as exc:  # classified by the consumer (permanent vs transient)
+            plan.error = exc
+            return plan
         pending = [e for e in endpoints.values() if e.get("OptOut") != "ALL"]
         pending.sort(key=lambda e: e.get("EndpointStatus") != "INACTIVE")  # INACTIVE first
         attributes = {REASON_ATTRIBUTE: [target.reason], AT_ATTRIBUTE: [iso_ms(target.at_ms)]}
-        if pending and self._can_find:
-            for start in range(0, len(pending), BATCH_LIMIT):
-                items = [self._item(e, attributes) for e in pending[start : start + BATCH_LIMIT]]
-                self.registry.update_endpoints_batch(
-                    ApplicationId=target.application_id, EndpointBatchRequest={"Item": items}
-                )
-        else:
-            for endpoint in pending:
-                request = self._item(endpoint, attributes)
-                endpoint_id = request.pop("Id")
-                self.registry.update_endpoint(
-                    ApplicationId=target.application_id, EndpointId=endpoint_id, EndpointRequest=request
-                )
-        applied = Applied(written=[e["Id"] for e in pending], found=len(endpoints))
-        applied.ses_suppressed = self._ses_suppress(target)
-        return applied
+        plan.found = len(endpoints)
+        plan.items = [self._item(e, attributes) for e in pending]
+        plan.users = {str(e["User"]["UserId"]) for e in pending if (e.get("User") or {}).get("UserId")}
+        return plan
 
     @property
     def _can_find(self) -> bool:
@@ -75,13 +113,19 @@ class Suppressor:
 
         return not isinstance(self.registry, PinpointEndpointRegistry)
 
+    def _find(self, target: Target) -> list[dict[str, Any]]:
+        from engagement.endpoints.dynamodb import DynamoDBEndpointRegistry
+
+        args = (target.application_id, target.channel, target.address)
+        if isinstance(self.registry, DynamoDBEndpointRegistry):
+            return self.registry.find_endpoints_by_address(*args, user_attributes=False)
+        return self.registry.find_endpoints_by_address(*args)
+
     def _endpoints(self, target: Target) -> dict[str, dict[str, Any]]:
         """Endpoints to opt out, by lower-cased id: the address's twins plus the events' endpoints."""
         found: dict[str, dict[str, Any]] = {}
         if target.address and self._can_find:
-            for endpoint in self.registry.find_endpoints_by_address(
-                target.application_id, target.channel, target.address
-            ):
+            for endpoint in self._find(target):
                 found[endpoint["Id"].lower()] = endpoint
         for endpoint_id in sorted(target.endpoint_ids):
             if endpoint_id.lower() in found:
@@ -122,6 +166,42 @@ class Suppressor:
             "Attributes": attributes,
         }
 
+    # ------------------------------------------------------------------ phase 2: write
+    def _write(self, plans: list[_Plan]) -> None:
+        """One chunk (one application, ≤ 100 items unless one address has more)."""
+        try:
+            self._write_items(plans[0].target.application_id, [i for p in plans for i in p.items])
+        except Exception as exc:
+            if len(plans) > 1:  # find the address that fails; spare the others (writes are idempotent)
+                for plan in plans:
+                    self._write([plan])
+                return
+            for plan in plans:
+                plan.error = exc
+
+    def _write_items(self, application_id: str, items: list[dict[str, Any]]) -> None:
+        if not self._can_find:
+            for item in items:
+                request = dict(item)
+                endpoint_id = request.pop("Id")
+                self.registry.update_endpoint(
+                    ApplicationId=application_id, EndpointId=endpoint_id, EndpointRequest=request
+                )
+            return
+        for start in range(0, len(items), BATCH_LIMIT):
+            chunk = items[start : start + BATCH_LIMIT]
+            self.registry.update_endpoints_batch(
+                ApplicationId=application_id, EndpointBatchRequest={"Item": chunk}
+            )
+
+    def _finish_ses(self, plan: _Plan) -> None:
+        if plan.error is not None:
+            return
+        try:
+            plan.ses = self._ses_suppress(plan.target)
+        except Exception as exc:
+            plan.error = exc
+
     def _ses_suppress(self, target: Target) -> bool:
         """Optionally add the address to the SES account-level suppression list (bounces, complaints)."""
         reason = SES_REASONS.get(target.reason)
@@ -133,3 +213,38 @@ class Suppressor:
             self.ses_client = aws_client("sesv2")
         self.ses_client.put_suppressed_destination(EmailAddress=target.address, Reason=reason)
         return True
+
+
+def _chunks(plans: list[_Plan]) -> list[list[_Plan]]:
+    """Whole targets of one application per chunk, ≤ ``BATCH_LIMIT`` items (a bigger unit alone).
+
+    Targets whose endpoints share a user are one unit: a write rewrites the user's item too, so
+    two concurrent requests touching one user would make each other's transactions fail.
+    """
+    parent = list(range(len(plans)))
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    owner: dict[tuple[str, str], int] = {}
+    for index, plan in enumerate(plans):
+        for user in plan.users:
+            other = owner.setdefault((plan.target.application_id, user), index)
+            parent[root(index)] = root(other)
+    units: dict[int, list[_Plan]] = {}
+    for index, plan in enumerate(plans):
+        units.setdefault(root(index), []).append(plan)
+    chunks: list[list[_Plan]] = []
+    open_chunks: dict[str, tuple[list[_Plan], int]] = {}
+    for unit in units.values():
+        app, size = unit[0].target.application_id, sum(len(plan.items) for plan in unit)
+        chunk, used = open_chunks.get(app, ([], BATCH_LIMIT))
+        if used + size > BATCH_LIMIT:
+            chunk, used = [], 0
+            chunks.append(chunk)
+        chunk.extend(unit)
+        open_chunks[app] = (chunk, used + size)
+    return chunks

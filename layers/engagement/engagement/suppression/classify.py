@@ -52,7 +52,8 @@ def classify(record: Mapping[str, Any], policy: SuppressionPolicy) -> Classified
     )
     try:
         payload = json.loads(base64.b64decode(kinesis.get("data") or "", validate=True))
-    except (binascii.Error, ValueError, TypeError) as exc:
+    except (binascii.Error, ValueError, TypeError, RecursionError) as exc:
+        # RecursionError: JSON nested thousands deep; as unparseable as any other bad record.
         result.reason = f"not a base64 JSON record: {type(exc).__name__}"
         return result
     if not isinstance(payload, dict):
@@ -87,6 +88,9 @@ def _actionable(
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         result.reason = f"invalid {result.event_type} record: {where}: {first['msg']}"
+        return result
+    except RecursionError:
+        result.reason = f"invalid {result.event_type} record: nested too deeply"
         return result
     mail_event = event.mail_event
     bounce = mail_event.bounce if mail_event else None
@@ -132,7 +136,7 @@ def _endpoint_address(event: Any, channel: str) -> list[str]:
     text = custom.get("endpoint")
     try:
         endpoint = json.loads(text) if isinstance(text, str) else None
-    except ValueError:
+    except (ValueError, RecursionError):
         return []
     if isinstance(endpoint, dict) and endpoint.get("ChannelType") == channel:
         address = endpoint.get("Address")

@@ -7,8 +7,13 @@ few addresses. Handling them one by one would write the registry once per record
 1. classify every record (quarantine / ignore / suppress / soft bounce), cheaply;
 2. count soft bounces, one idempotent counter write per address;
 3. resolve endpoint-only events to their address (``get_endpoint``), then coalesce everything
-   into one target per (application, channel, address) and apply each with one registry write;
+   into one target per (application, channel, address) and apply them: one read per address,
+   writes shared by up to 100 endpoints (``apply.Suppressor.apply_all``);
 4. enqueue the quarantined records.
+
+Steps 2 and 3 run across addresses on a bounded thread pool (``max_workers``, default 16):
+DynamoDB latency, not CPU, dominates, and one address's calls stay in order because each pass
+finishes before the next starts.
 
 It returns a ``BatchOutcome`` naming the records that failed transiently. ``handle`` then lets
 Powertools' ``BatchProcessor`` settle each record from that outcome: the record handler raises
@@ -23,6 +28,7 @@ from __future__ import annotations
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,12 +75,25 @@ class StreamConsumer:
         suppressor: Suppressor,
         counter: SoftBounceCounter,
         quarantine: Any,
+        *,
+        max_workers: int = 16,
     ):
         self.policy = policy
         self.suppressor = suppressor
         self.counter = counter
         self.quarantine = quarantine
+        self.max_workers = max_workers
+        self._pool: ThreadPoolExecutor | None = None
         self.last_outcome: BatchOutcome | None = None
+
+    def _map(self, function: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
+        """``map`` over addresses, concurrently when there is more than one (results in order)."""
+        items = list(items)
+        if self.max_workers <= 1 or len(items) <= 1:
+            return [function(item) for item in items]
+        if self._pool is None:  # kept for the life of the Lambda sandbox
+            self._pool = ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="stream")
+        return list(self._pool.map(function, items))
 
     # -------------------------------------------------------------------------- Lambda entry
     def handle(self, event: Mapping[str, Any], context: Any = None, *, processor: Any = None) -> dict:
@@ -110,8 +129,7 @@ class StreamConsumer:
         targets = [t for record in suppress for t in targets_of(record)]
         targets += self._count_soft_bounces(soft, outcome)
         targets = self._resolve(targets, outcome, quarantine)
-        for target in coalesce(targets):
-            self._apply(target, outcome, quarantine)
+        self._apply(coalesce(targets), outcome, quarantine)
         self._quarantine(quarantine, outcome)
         outcome.metrics["Suppressed"] += sum(1 for r in suppress if r.event_id not in outcome.failed)
         outcome.metrics["TransientFailures"] += len(outcome.failed)
@@ -119,24 +137,32 @@ class StreamConsumer:
 
     def _count_soft_bounces(self, records: list[Classified], outcome: BatchOutcome) -> list[Target]:
         groups: dict[tuple[str, str, str], list[Classified]] = defaultdict(list)
+        addresses: dict[tuple[str, str, str], str | None] = {}
         for record in records:
-            for address in record.addresses or ("id:" + record.endpoint_id,):
-                key = address if address.startswith("id:") else normalise(record.channel, address)
-                groups[(record.application_id, record.channel, key)].append(record)
-        targets: list[Target] = []
-        for (app, channel, key), group in groups.items():
+            for address in record.addresses or (None,):
+                key = normalise(record.channel, address) if address else "id:" + record.endpoint_id
+                group = (record.application_id, record.channel, key)
+                groups[group].append(record)
+                addresses.setdefault(group, address)  # this group's own address, as an event wrote it
+
+        def count(group: tuple[str, str, str]) -> int | BaseException:
+            bounces = [(r.timestamp_ms, r.dedupe_key) for r in groups[group]]
             try:
-                count = self.counter.add(
-                    counter_key(app, channel, key), ((r.timestamp_ms, r.dedupe_key) for r in group)
-                )
+                return self.counter.add(counter_key(*group), bounces)
             except Exception as exc:  # classified in _failed / outcome.fail, never swallowed
-                outcome.fail(group, exc)
+                return exc
+
+        targets: list[Target] = []
+        for (app, channel, key), result in zip(groups, self._map(count, groups), strict=True):
+            group = groups[(app, channel, key)]
+            if isinstance(result, BaseException):
+                outcome.fail(group, result)
                 continue
             outcome.metrics["SoftBouncesCounted"] += len(group)
-            if count >= self.policy.softbounce_threshold:
-                address = None if key.startswith("id:") else next(a for a in group[-1].addresses)
+            if result >= self.policy.softbounce_threshold:
                 ids = {r.endpoint_id for r in group if r.endpoint_id}
                 latest = max(r.timestamp_ms for r in group)
+                address = addresses[(app, channel, key)]
                 targets.append(Target(app, channel, address, "softbounce", latest, ids, list(group)))
         return targets
 
@@ -144,30 +170,35 @@ class StreamConsumer:
         self, targets: list[Target], outcome: BatchOutcome, quarantine: list[QuarantineEntry]
     ) -> list[Target]:
         """Give endpoint-only targets their endpoint's address, so they coalesce with the rest."""
-        lookups: dict[tuple[str, str], Any] = {}
+        unresolved = [t for t in targets if not t.address and t.endpoint_ids]
+        keys = sorted({(t.application_id, next(iter(t.endpoint_ids))) for t in unresolved})
+
+        def lookup(key: tuple[str, str]) -> Any:
+            try:
+                return self.suppressor.get_endpoint(*key)
+            except Exception as exc:
+                return exc
+
+        lookups = dict(zip(keys, self._map(lookup, keys), strict=True))
         for target in targets:
             if target.address or not target.endpoint_ids:
                 continue
-            endpoint_id = next(iter(target.endpoint_ids))
-            key = (target.application_id, endpoint_id)
-            if key not in lookups:
-                try:
-                    lookups[key] = self.suppressor.get_endpoint(*key)
-                except Exception as exc:
-                    lookups[key] = exc
-            found = lookups[key]
+            found = lookups[(target.application_id, next(iter(target.endpoint_ids)))]
             if isinstance(found, BaseException):
                 self._failed(target, found, outcome, quarantine)
             elif found and found.get("ChannelType") == target.channel and found.get("Address"):
                 target.address = found["Address"]
         return [t for t in targets if not any(r.event_id in outcome.failed for r in t.records)]
 
-    def _apply(self, target: Target, outcome: BatchOutcome, quarantine: list[QuarantineEntry]) -> None:
-        try:
-            applied = self.suppressor.apply(target)
-        except Exception as exc:
-            self._failed(target, exc, outcome, quarantine)
-            return
+    def _apply(self, targets: list[Target], outcome: BatchOutcome, quarantine: list[QuarantineEntry]) -> None:
+        for target, applied in zip(targets, self.suppressor.apply_all(targets, self._map), strict=True):
+            if isinstance(applied, BaseException):
+                self._failed(target, applied, outcome, quarantine)
+            else:
+                self._record(target, applied, outcome)
+
+    @staticmethod
+    def _record(target: Target, applied: Any, outcome: BatchOutcome) -> None:
         outcome.registry_writes += 1 if applied.written else 0
         outcome.metrics["EndpointsOptedOut"] += len(applied.written)
         outcome.metrics["SesSuppressed"] += int(applied.ses_suppressed)
@@ -237,9 +268,10 @@ def settle_from(outcome: BatchOutcome) -> Callable[[Any], None]:
 def build_consumer(settings: Any, *, registry: Any = None, quarantine: Any = None) -> StreamConsumer:
     """Wire the consumer from ``StreamSettings`` (boto3 clients are created lazily)."""
     from engagement.endpoints import build_registry
-    from engagement.events.quarantine import SqsQuarantine
+    from engagement.events.quarantine import QuarantineMarkers, SqsQuarantine
 
     policy = settings.policy()
+    markers = QuarantineMarkers(settings.idempotency_table)
     return StreamConsumer(
         policy,
         Suppressor(
@@ -247,5 +279,6 @@ def build_consumer(settings: Any, *, registry: Any = None, quarantine: Any = Non
             ses_account_suppression=policy.ses_account_suppression,
         ),
         SoftBounceCounter(settings.idempotency_table, window_ms=policy.softbounce_window_ms),
-        quarantine or SqsQuarantine(settings.quarantine_queue_url),
+        quarantine or SqsQuarantine(settings.quarantine_queue_url, markers=markers),
+        max_workers=settings.max_workers,
     )

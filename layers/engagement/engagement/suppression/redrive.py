@@ -1,14 +1,17 @@
-"""Redrive: re-process what sits in the quarantine and on-failure queues, idempotently.
+"""Redrive: re-process what sits in the quarantine queue and the on-failure bucket, idempotently.
 
-* On-failure queue: Lambda's failure records hold metadata, not data (``KinesisBatchInfo``:
-  stream ARN, shard id, first and last sequence number). The records are read back from Kinesis
-  (``GetShardIterator AT_SEQUENCE_NUMBER``) and processed by the same consumer. Records that turn
-  out to be unparseable go to the quarantine queue, like in Lambda.
+* On-failure bucket (the Kinesis event source's S3 on-failure destination): each object is
+  Lambda's invocation record *with the payload*, the batch exactly as the function received it,
+  so records are redriven from the object itself, even after they left the stream (168 h).
+  An object or SQS message without a payload (``KinesisBatchInfo`` only: stream ARN, shard,
+  first and last sequence number; what an SQS/SNS destination gets) is read back from Kinesis
+  (``GetShardIterator AT_SEQUENCE_NUMBER``) while the stream still has it. Records that turn out
+  to be unparseable go to the quarantine queue, like in Lambda.
 * Quarantine queue: each message holds one record as received; it is re-parsed (after someone
   fixed the cause). A record still bad stays in the queue, untouched, with its first reason.
 
-A message is deleted only when all its records succeeded (or, from the failure queue, were
-quarantined); otherwise it is released for a later run. Re-processing is harmless: opted-out
+A message or object is deleted only when all its records succeeded (or, from the failure
+destination, were quarantined); otherwise it is kept for a later run. Re-processing is harmless: opted-out
 endpoints are skipped and soft bounces count once per record.
 """
 
@@ -40,10 +43,11 @@ class RedriveReport:
 
 
 class Redrive:
-    def __init__(self, consumer: Any, *, sqs: Any = None, kinesis: Any = None):
+    def __init__(self, consumer: Any, *, sqs: Any = None, kinesis: Any = None, s3: Any = None):
         self.consumer = consumer
         self._sqs = sqs
         self._kinesis = kinesis
+        self._s3 = s3
 
     def _client(self, name: str) -> Any:
         from engagement.aws import aws_client
@@ -70,7 +74,7 @@ class Redrive:
                 report.records += self._count(body, kind)
                 kept.append(message["ReceiptHandle"])
                 continue
-            done = self._quarantined(body, report) if kind == QUARANTINE else self._failed_batch(body, report)
+            done = self._quarantined(body, report) if kind == QUARANTINE else self.replay(body, report) == []
             if done:
                 self.sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
                 report.deleted += 1
@@ -90,10 +94,38 @@ class Redrive:
                 return
             yield from messages
 
+    def run_bucket(self, bucket: str, *, prefix: str = "", dry_run: bool = False) -> RedriveReport:
+        """Redrive every failed batch Lambda wrote to the on-failure bucket."""
+        report = RedriveReport(queue=FAILURE)
+        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            for item in page.get("Contents", []):
+                report.messages += 1
+                body = json.loads(self.s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read())
+                if dry_run:
+                    report.records += self._count(body, FAILURE)
+                    continue
+                left = self.replay(body, report)
+                if left == []:
+                    self.s3.delete_object(Bucket=bucket, Key=item["Key"])
+                    report.deleted += 1
+                elif left is not None and len(left) < self._count(body, FAILURE):
+                    # keep only what still fails, so the next run starts where this one stopped
+                    body["payload"] = {"Records": left}
+                    self.s3.put_object(Bucket=bucket, Key=item["Key"], Body=json.dumps(body).encode())
+        return report
+
+    @property
+    def s3(self) -> Any:
+        self._s3 = self._s3 or self._client("s3")
+        return self._s3
+
     @staticmethod
     def _count(body: dict[str, Any], kind: str) -> int:
         if kind == QUARANTINE:
             return 1
+        payload = _payload_records(body)
+        if payload is not None:
+            return len(payload)
         return int((body.get("KinesisBatchInfo") or {}).get("batchSize") or 0)
 
     def _quarantined(self, body: dict[str, Any], report: RedriveReport) -> bool:
@@ -113,10 +145,24 @@ class Redrive:
         report.processed += 1
         return True
 
-    def _failed_batch(self, body: dict[str, Any], report: RedriveReport) -> bool:
+    def replay(self, body: dict[str, Any], report: RedriveReport) -> list[dict[str, Any]] | None:
+        """Process one failed batch; returns the records that failed again (None: unreadable)."""
+        records = _payload_records(body)
+        if records is None:
+            records = self._read_back(body, report)
+        if records is None:
+            return None
+        outcome = self.consumer.process(records)
+        report.records += len(records)
+        report.failed += len(outcome.failed)
+        report.quarantined += len(outcome.quarantined)
+        report.processed += len(records) - len(outcome.failed) - len(outcome.quarantined)
+        return [record for record in records if record.get("eventID") in outcome.failed]
+
+    def _read_back(self, body: dict[str, Any], report: RedriveReport) -> list[dict[str, Any]] | None:
         info = body.get("KinesisBatchInfo") or {}
         try:
-            records = list(
+            return list(
                 read_range(
                     self.kinesis,
                     info["streamArn"],
@@ -127,10 +173,14 @@ class Redrive:
             )
         except Exception as exc:  # records past retention, stream gone: keep the message, say why
             report.errors.append(f"{info.get('shardId')} {info.get('startSequenceNumber')}: {exc}")
-            return False
-        outcome = self.consumer.process(records)
-        report.records += len(records)
-        report.failed += len(outcome.failed)
-        report.quarantined += len(outcome.quarantined)
-        report.processed += len(records) - len(outcome.failed) - len(outcome.quarantined)
-        return not outcome.failed
+            return None
+
+
+def _payload_records(body: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The Lambda Kinesis records an S3 on-failure object carries (``payload``: object or JSON text)."""
+    payload = body.get("payload")
+    if isinstance(payload, str):
+        payload = json.loads(payload)
+    if isinstance(payload, dict) and isinstance(payload.get("Records"), list):
+        return payload["Records"]
+    return None
