@@ -99,7 +99,7 @@ def test_every_alarm_notifies_the_optional_topic(resources: dict) -> None:
 def test_alarms_watch_the_queues_stream_functions_channel_and_ses(resources: dict) -> None:
     text = json.dumps({k: v for k, v in resources.items() if v["Type"] == "AWS::CloudWatch::Alarm"})
     for needle in (
-        "EventStreamQuarantineQueue", "EventStreamFailureQueue", "SesEventsDeadLetterQueue",
+        "EventStreamQuarantineQueue", "SesEventsDeadLetterQueue",
         "JourneyDeadLetterQueue", "IteratorAge", "Throttles", "Errors", "EventRecordsNotWritten",
         '"Failed"', "Reputation.BounceRate", "Reputation.ComplaintRate",
     ):  # fmt: skip
