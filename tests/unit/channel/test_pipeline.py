@@ -60,9 +60,16 @@ def test_another_activity_or_schedule_is_a_new_send():
     assert len(fakes["ses"].calls) == 2
 
 
-def test_a_temporary_failure_is_not_recorded_so_the_retry_sends():
+def test_a_throttled_send_is_retried_inside_the_invocation():
     channel, fakes = make_channel()
     fakes["ses"].errors.append(client_error("TooManyRequestsException", 429))
+    outcome = deliver(channel, batch({"e1": endpoint("EMAIL", "a@example.com")}))["e1"]
+    assert outcome.status is DeliveryStatus.SUCCESSFUL and len(fakes["ses"].calls) == 1
+
+
+def test_a_temporary_failure_is_not_recorded_so_the_retry_sends():
+    channel, fakes = make_channel()
+    fakes["ses"].errors.extend([client_error("TooManyRequestsException", 429)] * 3)
     raw = batch({"e1": endpoint("EMAIL", "a@example.com")})
     assert deliver(channel, raw)["e1"].status is DeliveryStatus.TEMPORARY_FAILURE
     retry = deliver(channel, raw)["e1"]

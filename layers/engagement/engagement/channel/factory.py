@@ -43,6 +43,18 @@ def client(session: Any, service: str) -> Any:
     return factory() if factory else session.client(service)
 
 
+def provider_client(session: Any, service: str) -> Any:
+    """A sending client that never retries by itself: botocore would resend a message whose
+    first answer was a 5xx or a read timeout although the provider may have accepted it. The
+    channel retries only errors that prove nothing was sent (``pipeline.CustomChannel._provider``)."""
+    factory = CLIENT_FACTORIES.get(service)
+    if factory:
+        return factory()
+    from botocore.config import Config
+
+    return session.client(service, config=Config(retries={"mode": "standard", "max_attempts": 1}))
+
+
 def build_channel(settings: CustomChannelSettings) -> CustomChannel:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
@@ -59,11 +71,13 @@ def build_channel(settings: CustomChannelSettings) -> CustomChannel:
         renderer=MessageRenderer(build_template_store(settings.template_store)),
         once=SendOnce(persistence, settings.idempotency_ttl_s),
         registry=_registry(settings, session),
-        email=EmailSender(client(session, "sesv2"), settings.sender_email, settings.ses_configuration_set)
+        email=EmailSender(
+            provider_client(session, "sesv2"), settings.sender_email, settings.ses_configuration_set
+        )
         if settings.sender_email
         else None,
         sms=SmsSender(
-            client(session, "pinpoint-sms-voice-v2"),
+            provider_client(session, "pinpoint-sms-voice-v2"),
             settings.sms_origination_identity,
             settings.sms_configuration_set,
         ),
@@ -98,8 +112,10 @@ def _webhook(settings: CustomChannelSettings) -> Any:
         return None
     import urllib3
 
-    from engagement.delivery.webhook import WebhookSender
+    from engagement.delivery.webhook import WebhookSender, validate_webhook_url
 
+    # At cold start, with DNS: a name resolving to a refused address fails the deployment loudly.
+    validate_webhook_url(settings.webhook_url, allow_private=settings.webhook_allow_private, resolve=True)
     secret_id = settings.webhook_secret_id
     if not secret_id:
         raise ValueError("WEBHOOK_URL needs WEBHOOK_SECRET_ID: webhook requests are always signed")
@@ -112,6 +128,7 @@ def _webhook(settings: CustomChannelSettings) -> Any:
     return WebhookSender(
         settings.webhook_url,
         secret,
+        allow_private=settings.webhook_allow_private,
         pool=urllib3.PoolManager(maxsize=settings.max_workers, retries=False),
         timeout_s=settings.webhook_timeout_s,
         max_attempts=settings.webhook_max_attempts,

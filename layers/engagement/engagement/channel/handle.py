@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -10,9 +11,17 @@ from pydantic import ValidationError
 from engagement.channel.outcome import DeliveryStatus, Outcome, to_response
 from engagement.channel.pipeline import CustomChannel
 from engagement.channel.report import add_metrics, write_records
+from engagement.masking import mask_address
 from engagement.models.custom_channel import CustomChannelEvent
 
 logger = Logger(child=True)
+# Endpoint ids, keys and messages in a validation error may be addresses: masked before logging.
+_ADDRESS_LIKE = re.compile(r"[^\s@'\".,;:()\[\]{}<>]+@[^\s@'\",;:()\[\]{}<>]+|\+?\d[\d ().-]{6,}\d")
+
+
+def masked(text: str) -> str:
+    """``text`` with every email address or phone number in it masked (``engagement.masking``)."""
+    return _ADDRESS_LIKE.sub(lambda match: mask_address(match.group(0)), text)
 
 
 class InvalidPayloadError(ValueError):
@@ -39,8 +48,11 @@ def handle_batch(
 
 def _invalid_payload(raw_event: Any, error: ValidationError, metrics: Any) -> dict:
     """Answer every endpoint we can name with the reason; with none to name, fail the call."""
-    problems = "; ".join(
-        f"{'.'.join(str(p) for p in e['loc'][:3]) or 'payload'}: {e['msg']}" for e in error.errors()[:3]
+    problems = masked(
+        "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'][:3]) or 'payload'}: {e['msg']}"
+            for e in error.errors(include_url=False, include_input=False)[:3]
+        )
     )
     logger.error("invalid custom-channel payload", extra={"problems": problems})
     endpoints = raw_event.get("Endpoints") if isinstance(raw_event, dict) else None
