@@ -6,20 +6,12 @@ from __future__ import annotations
 import logging
 
 import pytest
-from channel_fakes import FakeContext, batch, endpoint, make_channel
+from channel_fakes import FakeContext, Metrics, batch, endpoint, make_channel
 
 from engagement.channel.handle import handle_batch
 from engagement.channel.outcome import DeliveryStatus
 from engagement.delivery.email import EmailMessage, EmailSender, header_text, list_unsubscribe_value
 from engagement.delivery.errors import PermanentDeliveryError
-
-
-class Metrics:
-    def __init__(self) -> None:
-        self.values: dict[str, float] = {}
-
-    def add_metric(self, *, name, unit, value) -> None:
-        self.values[name] = value
 
 
 class Writer:
