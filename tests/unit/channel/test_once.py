@@ -29,6 +29,7 @@ class FlakyStore(InMemoryPersistenceLayer):
         self.fail_updates = 0
         self.fail_puts_after_effect = 0
         self.retry_puts_after_effect = 0
+        self.fail_puts_before_effect = 0
         self.updates = 0
 
     def _update_record(self, data_record) -> None:
@@ -39,6 +40,9 @@ class FlakyStore(InMemoryPersistenceLayer):
         super()._update_record(data_record)
 
     def _put_record(self, data_record) -> None:
+        if self.fail_puts_before_effect and not self.fail_puts_after_effect:
+            self.fail_puts_before_effect -= 1
+            raise client_error("InternalServerError", 500)
         super()._put_record(data_record)
         if self.retry_puts_after_effect:  # botocore resends a put whose answer was lost
             self.retry_puts_after_effect -= 1
@@ -88,14 +92,21 @@ def test_a_claim_retried_by_botocore_after_it_took_effect_is_still_ours():
     assert len(fakes["ses"].calls) == 2
 
 
-def test_a_claim_written_but_answered_with_an_error_is_given_back():
-    channel, _fakes, store = flaky_channel()
+def test_a_claim_answered_with_an_error_is_retried_and_finds_its_own_lock():
+    _, _, store = flaky_channel()
     store.fail_puts_after_effect = 1
-    once = channel.services.once
-    claim = once.claim({"endpoint_id": "e1"})
-    assert claim.state == "unavailable"  # the error surfaced...
-    store.fail_puts_after_effect = 0
-    assert once.claim({"endpoint_id": "e1"}).owned  # ...and our lock was given back
+    once = SendOnce(store, sleep=lambda _: None)
+    assert once.claim({"endpoint_id": "e1"}, lambda: 5.0).owned
+
+
+def test_a_claim_that_may_have_been_written_is_given_back_when_it_cannot_be_confirmed():
+    _, _, store = flaky_channel()
+    store.fail_puts_after_effect, store.fail_puts_before_effect = 1, 100
+    once = SendOnce(store, sleep=lambda _: None)
+    claim = once.claim({"endpoint_id": "e1"}, lambda: 5.0)
+    assert claim.state == "unavailable" and store.records == {}  # the lock it left was given back
+    store.fail_puts_before_effect = 0
+    assert once.claim({"endpoint_id": "e1"}, lambda: 5.0).owned
 
 
 def test_an_already_sent_endpoint_is_a_duplicate_even_when_the_registry_is_down():

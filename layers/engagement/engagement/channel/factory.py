@@ -52,7 +52,7 @@ def provider_client(session: Any, service: str) -> Any:
         return factory()
     from botocore.config import Config
 
-    return session.client(service, config=Config(retries={"mode": "standard", "max_attempts": 1}))
+    return session.client(service, config=Config(retries={"mode": "standard", "total_max_attempts": 1}))
 
 
 def build_channel(settings: CustomChannelSettings) -> CustomChannel:

@@ -92,27 +92,34 @@ class SendOnce:
         """Kept for callers: the lock no longer expires with the invocation (see module doc)."""
 
     # -- claim -----------------------------------------------------------------------------
-    def claim(self, key: Mapping[str, str]) -> Claim:
+    def claim(self, key: Mapping[str, str], time_left_s: Callable[[], float] = lambda: 1.0) -> Claim:
+        """Take the lock for ``key``; a failed put is retried with the same owner inside the
+        deadline (a retry that finds our own lock has it)."""
         data = {"key": dict(key), "owner": uuid.uuid4().hex}
+        found: list[Claim] = []
+
+        def put() -> None:
+            found.append(self._put(data))
+
+        if self._retry(put, time_left_s):
+            return found[-1]
+        # Unknown whether a put took effect: give our lock back if it exists.
+        claim = Claim("unavailable", data, reason="idempotency_unavailable")
+        self.release(claim, time_left_s)
+        return claim
+
+    def _put(self, data: dict[str, Any]) -> Claim:
         try:
             self.persistence.save_inprogress(data=data, remaining_time_in_millis=self.hold_ms)
             return Claim("claimed", data)
         except (IdempotencyItemAlreadyExistsError, IdempotencyValidationError) as exists:
-            try:
-                old = self._existing(data, exists)
-            except Exception:
-                return Claim("unavailable", data, reason="idempotency_unavailable")
-        except Exception:
-            # The put may have taken effect on its last attempt: give our lock back if it exists.
-            claim = Claim("unavailable", data, reason="idempotency_unavailable")
-            self.release(claim, lambda: 1.0)
-            return claim
-        if old is None:  # gone between the put and the read: try once more later
+            old = self._existing(data, exists)
+        if old is None:  # gone between the put and the read: try again later
             return Claim("busy", data, reason="send_in_progress")
         if old.status == COMPLETED:
             return Claim("done", data, replay=Outcome.replayed(_response(old)))
         if old.payload_hash == self._owner_hash(data):
-            return Claim("claimed", data)  # our own put, retried by botocore after it took effect
+            return Claim("claimed", data)  # our own put, retried after it took effect
         return Claim("busy", data, reason="send_in_progress")
 
     def _existing(self, data: dict[str, Any], error: Exception) -> DataRecord | None:

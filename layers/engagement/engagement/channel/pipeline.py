@@ -120,7 +120,9 @@ class CustomChannel:
                 "scheduled_time": event.ScheduledTime or "",
                 "endpoint_id": endpoint_id,
             }
-            claim = self.services.once.claim(key)  # before the registry: a sent endpoint is a DUPLICATE
+            claim = self.services.once.claim(
+                key, deadline.time_left_s
+            )  # before the registry: a sent endpoint is a DUPLICATE
             if not claim.owned:
                 outcome = claim.replay or Outcome(
                     DeliveryStatus.TEMPORARY_FAILURE, channel, reason=claim.reason
