@@ -52,7 +52,9 @@ def provider_client(session: Any, service: str) -> Any:
         return factory()
     from botocore.config import Config
 
-    return session.client(service, config=Config(retries={"mode": "standard", "total_max_attempts": 1}))
+    # One attempt of at most 2 + 5 s: pipeline.PROVIDER_WORST_CASE_S relies on these numbers.
+    config = Config(retries={"mode": "standard", "total_max_attempts": 1}, connect_timeout=2, read_timeout=5)
+    return session.client(service, config=config)
 
 
 def build_channel(settings: CustomChannelSettings) -> CustomChannel:

@@ -42,6 +42,7 @@ from engagement.channel.outcome import DeliveryStatus, Outcome
 KEY_PREFIX = "custom_channel.send"
 INPROGRESS, COMPLETED = "INPROGRESS", "COMPLETED"
 MAX_BATCH_WRITE = 25
+MAX_TRANSACTION_ITEMS = 100
 RETRY_BASE_S = 0.05
 MIN_TIME_FOR_A_WRITE_S = 0.15
 
@@ -92,10 +93,15 @@ class SendOnce:
         """Kept for callers: the lock no longer expires with the invocation (see module doc)."""
 
     # -- claim -----------------------------------------------------------------------------
-    def claim(self, key: Mapping[str, str], time_left_s: Callable[[], float] = lambda: 1.0) -> Claim:
+    def claim(
+        self,
+        key: Mapping[str, str],
+        time_left_s: Callable[[], float] = lambda: 1.0,
+        data: dict[str, Any] | None = None,
+    ) -> Claim:
         """Take the lock for ``key``; a failed put is retried with the same owner inside the
         deadline (a retry that finds our own lock has it)."""
-        data = {"key": dict(key), "owner": uuid.uuid4().hex}
+        data = data or {"key": dict(key), "owner": uuid.uuid4().hex}
         found: list[Claim] = []
 
         def put() -> None:
@@ -114,6 +120,10 @@ class SendOnce:
             return Claim("claimed", data)
         except (IdempotencyItemAlreadyExistsError, IdempotencyValidationError) as exists:
             old = self._existing(data, exists)
+        return self._classify(data, old)
+
+    def _classify(self, data: dict[str, Any], old: DataRecord | None) -> Claim:
+        """What an existing record means for our claim."""
         if old is None:  # gone between the put and the read: try again later
             return Claim("busy", data, reason="send_in_progress")
         if old.status == COMPLETED:
@@ -121,6 +131,82 @@ class SendOnce:
         if old.payload_hash == self._owner_hash(data):
             return Claim("claimed", data)  # our own put, retried after it took effect
         return Claim("busy", data, reason="send_in_progress")
+
+    def claim_many(self, keys: list[Mapping[str, str]], time_left_s: Callable[[], float]) -> list[Claim]:
+        """``claim`` for a whole batch: one TransactWriteItems of the same conditional puts
+        (<= 100) instead of one PutItem each. A cancelled transaction names the records that
+        exist (their items come back: DUPLICATE, busy or our own); the others are put again
+        together; whatever is still open is claimed one by one, with the same owners."""
+        datas = [{"key": dict(key), "owner": uuid.uuid4().hex} for key in keys]
+        claims: dict[int, Claim] = {}
+        if hasattr(self.persistence, "table_name") and len(datas) > 1:
+            for start in range(0, len(datas), MAX_TRANSACTION_ITEMS):
+                open_ = list(range(start, min(start + MAX_TRANSACTION_ITEMS, len(datas))))
+                for _ in range(3):
+                    if not open_ or time_left_s() < MIN_TIME_FOR_A_WRITE_S:
+                        break
+                    open_ = self._transact(datas, open_, claims)
+        return [claims.get(i) or self.claim(keys[i], time_left_s, data) for i, data in enumerate(datas)]
+
+    def _transact(
+        self, datas: list[dict[str, Any]], indexes: list[int], claims: dict[int, Claim]
+    ) -> list[int]:
+        """One transaction for ``indexes``; returns the indexes still to claim."""
+        from botocore.exceptions import ClientError
+
+        store = self.persistence
+        now = time.time()
+        try:
+            store.client.transact_write_items(
+                TransactItems=[{"Put": self._inprogress_put(datas[i], now)} for i in indexes]
+            )
+        except ClientError as error:
+            response = error.response or {}
+            if response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                return []  # unknown whether it applied: claim one by one (same owners)
+            still_open = []
+            for index, reason in zip(indexes, response.get("CancellationReasons", []), strict=False):
+                if reason.get("Code") == "ConditionalCheckFailed" and reason.get("Item"):
+                    claims[index] = self._classify(datas[index], store._item_to_data_record(reason["Item"]))
+                elif reason.get("Code") in ("None", None):
+                    still_open.append(index)
+            return still_open
+        except Exception:
+            return []
+        for index in indexes:
+            claims[index] = Claim("claimed", datas[index])
+        return []
+
+    def _inprogress_put(self, data: dict[str, Any], now: float) -> dict[str, Any]:
+        """The conditional put Powertools' ``save_inprogress`` makes, as a transaction item."""
+        store = self.persistence
+        return {
+            "TableName": store.table_name,
+            "Item": {
+                **store._get_key(self._hashed_key(data)),
+                store.expiry_attr: {"N": str(store._get_expiry_timestamp())},
+                store.status_attr: {"S": INPROGRESS},
+                store.in_progress_expiry_attr: {"N": str(int(now * 1000) + self.hold_ms)},
+                store.validation_key_attr: {"S": self._owner_hash(data)},
+            },
+            "ConditionExpression": (
+                "attribute_not_exists(#id) OR #expiry < :now OR "
+                "(#status = :inprogress AND attribute_exists(#in_progress_expiry) "
+                "AND #in_progress_expiry < :now_in_millis)"
+            ),
+            "ExpressionAttributeNames": {
+                "#id": store.key_attr,
+                "#expiry": store.expiry_attr,
+                "#in_progress_expiry": store.in_progress_expiry_attr,
+                "#status": store.status_attr,
+            },
+            "ExpressionAttributeValues": {
+                ":now": {"N": str(int(now))},
+                ":now_in_millis": {"N": str(int(now * 1000))},
+                ":inprogress": {"S": INPROGRESS},
+            },
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
 
     def _existing(self, data: dict[str, Any], error: Exception) -> DataRecord | None:
         old = getattr(error, "old_data_record", None)

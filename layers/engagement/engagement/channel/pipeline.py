@@ -40,6 +40,8 @@ from engagement.models.custom_channel import ChannelEndpoint, CustomChannelEvent
 
 logger = Logger(child=True)
 PROVIDER_RETRY_S = 0.1
+# One attempt of a provider client (factory.build_session): 2 s to connect + 5 s to read.
+PROVIDER_WORST_CASE_S = 7.5
 
 
 @dataclass
@@ -55,6 +57,16 @@ class ChannelServices:
     unsubscribe_url: Callable[[Mapping[str, Any]], str] | None = None
     max_workers: int = 25
     deadline_margin_ms: int = 2500
+
+
+@dataclass
+class Prepared:
+    """An endpoint the payload allows sending to: its channel, address and send key."""
+
+    channel: str
+    address: str
+    key: dict[str, str]
+    claim: Claim | None = None
 
 
 class CustomChannel:
@@ -75,8 +87,20 @@ class CustomChannel:
             if (self.services.registry is not None and valid)
             else None
         )
+        prepared = {
+            endpoint_id: self._prepare(event, endpoint_id, endpoint, deadline)
+            for endpoint_id, endpoint in event.Endpoints.items()
+        }
+        # Claimed before the registry answers: an endpoint already sent is a DUPLICATE whatever
+        # the registry does. One transaction for the batch while the registry read runs.
+        to_claim = [endpoint_id for endpoint_id, p in prepared.items() if isinstance(p, Prepared)]
+        claims = self.services.once.claim_many([prepared[e].key for e in to_claim], deadline.time_left_s)
+        for endpoint_id, claim in zip(to_claim, claims, strict=True):
+            prepared[endpoint_id].claim = claim
         futures = {
-            endpoint_id: self._pool.submit(self._one, event, endpoint_id, endpoint, deadline, current)
+            endpoint_id: self._pool.submit(
+                self._one, event, endpoint_id, endpoint, prepared[endpoint_id], deadline, current
+            )
             for endpoint_id, endpoint in event.Endpoints.items()
         }
         results = {endpoint_id: future.result() for endpoint_id, future in futures.items()}
@@ -90,17 +114,11 @@ class CustomChannel:
         return {endpoint_id: outcome for endpoint_id, (outcome, _) in results.items()}
 
     # -- one endpoint ------------------------------------------------------------------------
-    def _one(
-        self,
-        event: CustomChannelEvent,
-        endpoint_id: str,
-        endpoint: ChannelEndpoint,
-        deadline: Deadline,
-        current: Future | None,
-    ) -> tuple[Outcome, Claim | None]:
-        """The outcome, and the claim to record as complete (None: nothing may have been sent)."""
+    def _prepare(
+        self, event: CustomChannelEvent, endpoint_id: str, endpoint: ChannelEndpoint, deadline: Deadline
+    ) -> Outcome | Prepared:
+        """What can be decided from the payload alone, or what the send needs."""
         channel = ""
-        claim: Claim | None = None
         try:
             if endpoint_id_problems(endpoint_id):
                 raise PermanentDeliveryError(
@@ -109,40 +127,56 @@ class CustomChannel:
             if too_deep(endpoint.model_extra or {}, MAX_DEPTH):
                 raise PermanentDeliveryError("invalid_endpoint", f"nested deeper than {MAX_DEPTH} levels")
             if not deadline.may_start():
-                return self._log(endpoint_id, endpoint, _deadline_outcome("")), None
+                return _deadline_outcome("")
             skipped = _skip_reason(endpoint)
             if skipped:
-                return self._log(endpoint_id, endpoint, skipped), None
+                return skipped
             channel = choose_channel(event.Data, endpoint)
             address = check_address(channel, endpoint.Address)
-            key = {
-                **event.context_ids(),
-                "scheduled_time": event.ScheduledTime or "",
-                "endpoint_id": endpoint_id,
-            }
-            claim = self.services.once.claim(
-                key, deadline.time_left_s
-            )  # before the registry: a sent endpoint is a DUPLICATE
-            if not claim.owned:
-                outcome = claim.replay or Outcome(
-                    DeliveryStatus.TEMPORARY_FAILURE, channel, reason=claim.reason
-                )
-                return self._log(endpoint_id, endpoint, outcome), None
+        except DeliveryError as error:
+            return _failure(channel, error)
+        except Exception:  # a bug: this endpoint only
+            logger.exception("unexpected error preparing endpoint", extra={"endpoint_id": endpoint_id})
+            return Outcome(DeliveryStatus.TEMPORARY_FAILURE, channel=channel, reason="internal_error")
+        key = {**event.context_ids(), "scheduled_time": event.ScheduledTime or "", "endpoint_id": endpoint_id}
+        return Prepared(channel, address, key)
+
+    def _one(
+        self,
+        event: CustomChannelEvent,
+        endpoint_id: str,
+        endpoint: ChannelEndpoint,
+        prepared: Outcome | Prepared,
+        deadline: Deadline,
+        current: Future | None,
+    ) -> tuple[Outcome, Claim | None]:
+        """The outcome, and the claim to record as complete (None: nothing may have been sent)."""
+        if isinstance(prepared, Outcome):
+            return self._log(endpoint_id, endpoint, prepared), None
+        channel, claim = prepared.channel, prepared.claim
+        if claim is None or not claim.owned:
+            reason = claim.reason if claim else "idempotency_unavailable"
+            outcome = (claim and claim.replay) or Outcome(
+                DeliveryStatus.TEMPORARY_FAILURE, channel, reason=reason
+            )
+            return self._log(endpoint_id, endpoint, outcome), None
+        try:
             outcome = self._registry_skip(endpoint_id, current, deadline) or (
                 _deadline_outcome(channel) if not deadline.may_start() else None
             )
             if outcome is None:
-                outcome = self._send(event, endpoint_id, endpoint, channel, address, key, deadline)
+                outcome = self._send(
+                    event, endpoint_id, endpoint, channel, prepared.address, prepared.key, deadline
+                )
                 return self._log(endpoint_id, endpoint, outcome), claim
         except DeliveryError as error:
             outcome = _failure(channel, error)
-            if error.maybe_sent and claim is not None:
+            if error.maybe_sent:
                 return self._log(endpoint_id, endpoint, unconfirmed(channel, error)), claim
         except Exception:  # a bug or an unexpected provider answer: this endpoint only
             logger.exception("unexpected error delivering to endpoint", extra={"endpoint_id": endpoint_id})
             outcome = Outcome(DeliveryStatus.TEMPORARY_FAILURE, channel=channel, reason="internal_error")
-        if claim is not None and claim.owned:
-            self.services.once.release(claim, deadline.write_time_left_s)
+        self.services.once.release(claim, deadline.write_time_left_s)
         return self._log(endpoint_id, endpoint, outcome), None
 
     def _registry_skip(self, endpoint_id: str, current: Future | None, deadline: Deadline) -> Outcome | None:
@@ -170,13 +204,16 @@ class CustomChannel:
         reported as maybe sent: its answer is lost, not its effect."""
         attempt = 0
         while True:
-            future = self._calls.submit(call)
             try:
-                return future.result(timeout=max(0.0, deadline.time_left_s()))
-            except FutureTimeout:
-                raise MaybeSentDeliveryError(
-                    "deadline_during_send", "no answer before the deadline"
-                ) from None
+                if deadline.time_left_s() > PROVIDER_WORST_CASE_S:
+                    return call()  # its own timeouts end it in time: no thread hop needed
+                future = self._calls.submit(call)
+                try:
+                    return future.result(timeout=max(0.0, deadline.time_left_s()))
+                except FutureTimeout:
+                    raise MaybeSentDeliveryError(
+                        "deadline_during_send", "no answer before the deadline"
+                    ) from None
             except DeliveryError as error:
                 delay = PROVIDER_RETRY_S * 2**attempt
                 if not error.temporary or error.maybe_sent or attempt >= 2:
