@@ -24,6 +24,7 @@ import json
 import random
 import threading
 import time
+import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,10 @@ SENDER = "noreply@example.com"
 BATCHES, BATCH_SIZE = 6, 50
 FAULT_RATE = 0.20
 MAX_INVOCATIONS = 8
+NAMES: dict[str, str] = {}  # this test's table and stream names (fixture ``world``)
+# moto in-process shares its backends with the local stack's moto server (session fixture):
+# no reset, another account, names of our own, and never the local stack's endpoint URL.
+ACCOUNT = "210987654321"
 
 
 class Faults:
@@ -140,7 +145,15 @@ def world(monkeypatch):
     from moto import mock_aws
 
     monkeypatch.setattr(botocore.retries.standard.ExponentialBackoff, "delay_amount", lambda self, ctx: 0)
-    with mock_aws():
+    suffix = uuid.uuid4().hex[:8]
+    NAMES.update(
+        idempotency=f"Idempotency-{suffix}", endpoints=f"Endpoints-{suffix}", stream=f"Events-{suffix}"
+    )
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", ACCOUNT)
+    mock = mock_aws()
+    mock.start(reset=False)
+    try:
         faults = Faults(0.0, seed=7)
         # Faults takes moto's place: botocore calls every before-send handler, so moto's own
         # would apply a request this one fails "before the effect".
@@ -148,14 +161,14 @@ def world(monkeypatch):
         monkeypatch.setattr(botocore.handlers, "BUILTIN_HANDLERS", [("before-send", faults), *others])
         dynamodb = boto3.client("dynamodb")
         dynamodb.create_table(
-            TableName="Idempotency",
+            TableName=NAMES["idempotency"],
             AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
             KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
             BillingMode="PAY_PER_REQUEST",
         )
         keys = ["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"]
         dynamodb.create_table(
-            TableName="Endpoints",
+            TableName=NAMES["endpoints"],
             AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k in keys],
             KeySchema=[
                 {"AttributeName": "pk", "KeyType": "HASH"},
@@ -174,9 +187,11 @@ def world(monkeypatch):
             ],
             BillingMode="PAY_PER_REQUEST",
         )
-        boto3.client("kinesis").create_stream(StreamName="Events", ShardCount=1)
+        boto3.client("kinesis").create_stream(StreamName=NAMES["stream"], ShardCount=1)
         boto3.client("sesv2").create_email_identity(EmailIdentity=SENDER)
         yield faults
+    finally:
+        mock.stop(remove_data=False)
 
 
 def build(world: Faults) -> tuple[Any, Any]:
@@ -185,10 +200,10 @@ def build(world: Faults) -> tuple[Any, Any]:
 
     settings = CustomChannelSettings.from_env(
         {
-            "IDEMPOTENCY_TABLE": "Idempotency",
+            "IDEMPOTENCY_TABLE": NAMES["idempotency"],
             "TEMPLATE_STORE": f"file://{TEMPLATES}",
-            "ENDPOINT_STORE": "dynamodb://Endpoints",
-            "EVENT_STREAM_NAME": "Events",
+            "ENDPOINT_STORE": f"dynamodb://{NAMES['endpoints']}",
+            "EVENT_STREAM_NAME": NAMES["stream"],
             "SENDER_EMAIL": SENDER,
         }
     )
@@ -198,7 +213,7 @@ def build(world: Faults) -> tuple[Any, Any]:
 def register(endpoints: dict[str, dict]) -> None:
     from engagement.endpoints.factory import build_registry
 
-    registry = build_registry("dynamodb://Endpoints")
+    registry = build_registry(f"dynamodb://{NAMES['endpoints']}")
     items = [
         {"Id": k, **{f: v for f, v in e.items() if f != "User"}, "User": e["User"]}
         for k, e in endpoints.items()
@@ -282,9 +297,9 @@ def stream_records() -> list[dict[str, Any]]:
     import boto3
 
     kinesis = boto3.client("kinesis")
-    shard = kinesis.list_shards(StreamName="Events")["Shards"][0]["ShardId"]
+    shard = kinesis.list_shards(StreamName=NAMES["stream"])["Shards"][0]["ShardId"]
     iterator = kinesis.get_shard_iterator(
-        StreamName="Events", ShardId=shard, ShardIteratorType="TRIM_HORIZON"
+        StreamName=NAMES["stream"], ShardId=shard, ShardIteratorType="TRIM_HORIZON"
     )
     page = kinesis.get_records(ShardIterator=iterator["ShardIterator"], Limit=10_000)
     return [json.loads(item["Data"]) for item in page["Records"]]

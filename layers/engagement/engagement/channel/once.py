@@ -3,8 +3,9 @@ endpoint), recorded in the Powertools Idempotency table with Powertools' record 
 
 A send is a lock with an owner, taken BEFORE anything else is asked (the registry included):
 
-1. ``claim``: a conditional put of an INPROGRESS record carrying a random owner token (in
-   Powertools' payload-validation attribute). A COMPLETED record answers ``DUPLICATE`` with the
+1. ``claim`` / ``claim_many``: a conditional put of an INPROGRESS record carrying a random
+   owner token (in Powertools' payload-validation attribute); a batch's puts go in one
+   TransactWriteItems. A COMPLETED record answers ``DUPLICATE`` with the
    original message id; another owner's lock answers ``send_in_progress``. If botocore retried
    a put that had already taken effect, the record found is our own (same owner): still ours.
 2. ``release`` (nothing was sent: skipped, refused, throttled): a delete conditioned on the
