@@ -144,3 +144,22 @@ def test_invalid_payload_log_lines_mask_addresses(caplog):
 
 def test_outcome_statuses_cover_unknown_failure():
     assert DeliveryStatus("UNKNOWN_FAILURE") is DeliveryStatus.UNKNOWN_FAILURE
+
+
+def test_a_hung_event_stream_does_not_hold_the_response_past_the_deadline(monkeypatch):
+    import threading
+
+    monkeypatch.setattr("engagement.channel.handle.RESPONSE_MARGIN_S", 13.9)  # 0.1 s left to write
+    release = threading.Event()
+
+    class Hung:
+        def put(self, records):
+            release.wait(10)
+
+    channel, _ = make_channel()
+    metrics = Metrics()
+    raw = batch({"e1": endpoint("CUSTOM", "d1")})
+    response = handle_batch(channel, raw, FakeContext(), writer=Hung(), metrics=metrics)
+    release.set()
+    assert response["e1"]["EventAttributes"]["delivery_status"] == "SUCCESSFUL"
+    assert metrics.values["EventRecordsNotWritten"] == 1

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from engagement.channel.outcome import DeliveryStatus, Outcome, to_response
 from engagement.channel.pipeline import CustomChannel
-from engagement.channel.report import add_metrics, write_records
+from engagement.channel.report import RESPONSE_MARGIN_S, add_metrics, write_records_within
 from engagement.masking import mask_address
 from engagement.models.custom_channel import CustomChannelEvent
 
@@ -41,8 +41,10 @@ def handle_batch(
         "custom channel batch",
         extra={**event.context_ids(), "endpoints": len(event.Endpoints), "template": event.Data.template},
     )
-    outcomes = channel.deliver(event, lambda_context.get_remaining_time_in_millis)
-    add_metrics(metrics, outcomes, write_records(writer, event, outcomes))
+    remaining_ms = lambda_context.get_remaining_time_in_millis
+    outcomes = channel.deliver(event, remaining_ms)
+    budget_s = remaining_ms() / 1000 - RESPONSE_MARGIN_S
+    add_metrics(metrics, outcomes, write_records_within(writer, event, outcomes, budget_s))
     return to_response(outcomes)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -16,6 +17,9 @@ from engagement.models.custom_channel import CustomChannelEvent
 
 logger = Logger(child=True)
 MAX_RECORD_BYTES = 1024 * 1024 - 1024  # Kinesis: 1 MiB of data and partition key per record
+# Time kept after the stream write to return the response (handle.handle_batch).
+RESPONSE_MARGIN_S = 0.3
+_WRITES = ThreadPoolExecutor(max_workers=2, thread_name_prefix="records")
 
 METRIC_OF_STATUS = {
     DeliveryStatus.SUCCESSFUL: "Sent",
@@ -60,6 +64,25 @@ def write_records(writer: Any, event: CustomChannelEvent, outcomes: Mapping[str,
         logger.error("event records not written", extra={"records": failed, "error": str(error)[:300]})
         return unwritable + failed
     return unwritable
+
+
+def write_records_within(
+    writer: Any, event: CustomChannelEvent, outcomes: Mapping[str, Outcome], seconds: float
+) -> int:
+    """``write_records``, but answer after ``seconds`` at most: a hung stream must not let
+    Lambda kill the invocation before Pinpoint gets its response. Records still being written
+    then are counted as not written (they may yet arrive)."""
+    from concurrent.futures import TimeoutError as FutureTimeout
+
+    if writer is None:
+        return 0
+    future = _WRITES.submit(write_records, writer, event, outcomes)
+    try:
+        return future.result(timeout=max(0.05, seconds))
+    except FutureTimeout:
+        pending = sum(1 for outcome in outcomes.values() if outcome.fresh)
+        logger.error("event records not written before the deadline", extra={"records": pending})
+        return pending
 
 
 def fitting_record(event: CustomChannelEvent, endpoint_id: str, outcome: Outcome) -> dict[str, Any] | None:
