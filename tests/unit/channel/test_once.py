@@ -143,6 +143,29 @@ def test_the_registry_is_read_once_for_the_whole_batch():
     assert outcomes["e1"].status is DeliveryStatus.SUCCESSFUL
 
 
+def test_keys_dynamodb_would_refuse_are_not_asked_for_so_the_batch_read_still_works():
+    class Strict(FakeRegistry):
+        asked: list = []
+
+        def get_endpoints(self, *, ApplicationId, EndpointIds, UserIds=()):  # noqa: N803
+            if any(len(k.encode()) > 1024 for k in [*EndpointIds, *UserIds]):
+                raise client_error("ValidationException")
+            self.asked.extend(EndpointIds)
+            return {"EndpointsResponse": {"Item": []}}
+
+    long_id = "x" * 2000
+    raw = batch(
+        {
+            long_id: endpoint("EMAIL", "a@example.com"),
+            "e2": endpoint("EMAIL", "b@example.com", User={"UserId": "u" * 2000}),
+        }
+    )
+    channel, _, _ = flaky_channel(registry=Strict())
+    outcomes = deliver(channel, raw)
+    assert {o.status for o in outcomes.values()} == {DeliveryStatus.SUCCESSFUL}
+    assert Strict.asked == ["e2"]
+
+
 def test_a_5xx_from_the_provider_may_have_sent_so_it_is_recorded_and_never_repeated():
     channel, fakes, _ = flaky_channel()
     fakes["ses"].errors.append(client_error("InternalFailure", 500))

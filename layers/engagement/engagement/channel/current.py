@@ -21,8 +21,18 @@ def error_code(error: BaseException) -> str:
     return str(response.get("Error", {}).get("Code", "")) if isinstance(response, dict) else ""
 
 
+# DynamoDB refuses a key over 1,024 bytes, which would fail the whole batch's read: ids that long
+# cannot be registered, so they are not asked for (the payload is all there is to know).
+MAX_KEY_BYTES = 1000
+
+
+def _askable(value: Any) -> bool:
+    return isinstance(value, str) and 0 < len(value.encode()) <= MAX_KEY_BYTES
+
+
 def read_current(registry: Any, event: CustomChannelEvent, endpoint_ids: Sequence[str]) -> dict[str, dict]:
     """``{endpoint id (lower case): EndpointResponse}`` for the endpoints the registry knows."""
+    endpoint_ids = [endpoint_id for endpoint_id in endpoint_ids if _askable(endpoint_id)]
     if not endpoint_ids:
         return {}
     if hasattr(registry, "get_endpoints"):
@@ -30,7 +40,7 @@ def read_current(registry: Any, event: CustomChannelEvent, endpoint_ids: Sequenc
             str(user.get("UserId"))
             for endpoint_id in endpoint_ids
             if isinstance(user := (event.Endpoints[endpoint_id].model_extra or {}).get("User"), dict)
-            and user.get("UserId")
+            and _askable(user.get("UserId"))
         }
         response = registry.get_endpoints(
             ApplicationId=event.ApplicationId, EndpointIds=list(endpoint_ids), UserIds=sorted(users)
