@@ -163,3 +163,18 @@ def test_a_hung_event_stream_does_not_hold_the_response_past_the_deadline(monkey
     release.set()
     assert response["e1"]["EventAttributes"]["delivery_status"] == "SUCCESSFUL"
     assert metrics.values["EventRecordsNotWritten"] == 1
+
+
+def test_endpoint_ids_that_are_addresses_are_masked_in_outcome_logs(caplog):
+    raw = batch(
+        {
+            "mary@example.com": endpoint("EMAIL", "mary@example.com"),
+            "+12065550123": endpoint("SMS", "+12065550123"),
+        }
+    )
+    with caplog.at_level(logging.INFO):
+        statuses, _, _ = run(raw)
+    logged = " ".join(str(r.__dict__) for r in caplog.records)
+    assert {s for s, _ in statuses.values()} == {"SUCCESSFUL"}
+    assert "mary@example.com" not in logged and "2065550123" not in logged
+    assert "m***@example.com" in logged

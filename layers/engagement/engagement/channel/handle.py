@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from pydantic import ValidationError
 
+from engagement.channel.logs import masked
 from engagement.channel.outcome import DeliveryStatus, Outcome, to_response
 from engagement.channel.pipeline import CustomChannel
 from engagement.channel.report import RESPONSE_MARGIN_S, add_metrics, write_records_within
-from engagement.masking import mask_address
 from engagement.models.custom_channel import CustomChannelEvent
 
 logger = Logger(child=True)
-# Endpoint ids, keys and messages in a validation error may be addresses: masked before logging.
-_ADDRESS_LIKE = re.compile(r"[^\s@'\".,;:()\[\]{}<>]+@[^\s@'\",;:()\[\]{}<>]+|\+?\d[\d ().-]{6,}\d")
-
-
-def masked(text: str) -> str:
-    """``text`` with every email address or phone number in it masked (``engagement.masking``)."""
-    return _ADDRESS_LIKE.sub(lambda match: mask_address(match.group(0)), text)
 
 
 class InvalidPayloadError(ValueError):

@@ -21,6 +21,7 @@ from aws_lambda_powertools import Logger
 
 from engagement.channel.current import error_code, read_current
 from engagement.channel.deadline import Deadline
+from engagement.channel.logs import log_id
 from engagement.channel.once import Claim, SendOnce, idempotency_key, unconfirmed
 from engagement.channel.outcome import DeliveryStatus, Outcome
 from engagement.channel.records import MAX_DEPTH, too_deep
@@ -136,7 +137,9 @@ class CustomChannel:
         except DeliveryError as error:
             return _failure(channel, error)
         except Exception:  # a bug: this endpoint only
-            logger.exception("unexpected error preparing endpoint", extra={"endpoint_id": endpoint_id})
+            logger.exception(
+                "unexpected error preparing endpoint", extra={"endpoint_id": log_id(endpoint_id)}
+            )
             return Outcome(DeliveryStatus.TEMPORARY_FAILURE, channel=channel, reason="internal_error")
         key = {**event.context_ids(), "scheduled_time": event.ScheduledTime or "", "endpoint_id": endpoint_id}
         return Prepared(channel, address, key)
@@ -174,7 +177,9 @@ class CustomChannel:
             if error.maybe_sent:
                 return self._log(endpoint_id, endpoint, unconfirmed(channel, error)), claim
         except Exception:  # a bug or an unexpected provider answer: this endpoint only
-            logger.exception("unexpected error delivering to endpoint", extra={"endpoint_id": endpoint_id})
+            logger.exception(
+                "unexpected error delivering to endpoint", extra={"endpoint_id": log_id(endpoint_id)}
+            )
             outcome = Outcome(DeliveryStatus.TEMPORARY_FAILURE, channel=channel, reason="internal_error")
         self.services.once.release(claim, deadline.write_time_left_s)
         return self._log(endpoint_id, endpoint, outcome), None
@@ -188,7 +193,10 @@ class CustomChannel:
         except Exception as error:
             logger.warning(
                 "endpoint registry unavailable",
-                extra={"endpoint_id": endpoint_id, "error": error_code(error) or type(error).__name__},
+                extra={
+                    "endpoint_id": log_id(endpoint_id),
+                    "error": error_code(error) or type(error).__name__,
+                },
             )
             return Outcome(DeliveryStatus.TEMPORARY_FAILURE, reason="registry_unavailable")
         found = known.get(endpoint_id.lower())
@@ -293,7 +301,7 @@ class CustomChannel:
 
     def _log(self, endpoint_id: str, endpoint: ChannelEndpoint, outcome: Outcome) -> Outcome:
         fields = {
-            "endpoint_id": endpoint_id,
+            "endpoint_id": log_id(endpoint_id),
             "address": mask_address(endpoint.Address or ""),
             **outcome.event_attributes(),
         }

@@ -11,6 +11,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit
 
+from engagement.channel.logs import log_id
 from engagement.channel.outcome import DeliveryStatus, Outcome
 from engagement.channel.records import outcome_record
 from engagement.models.custom_channel import CustomChannelEvent
@@ -52,7 +53,7 @@ def write_records(writer: Any, event: CustomChannelEvent, outcomes: Mapping[str,
         record = fitting_record(event, endpoint_id, outcome)
         if record is None:
             unwritable += 1
-            logger.error("event record does not fit the stream", extra={"endpoint_id": endpoint_id})
+            logger.error("event record does not fit the stream", extra={"endpoint_id": log_id(endpoint_id)})
         else:
             records.append(record)
     if not records:
