@@ -215,3 +215,28 @@ def test_nothing_sent_gives_the_lock_back_only_if_it_is_ours():
     assert mine.owned and theirs.state == "busy"
     assert once.release(theirs, lambda: 5.0) and len(store.records) == 1  # not theirs to free
     assert once.release(mine, lambda: 5.0) and store.records == {}
+
+
+def test_lock_requests_match_the_dynamodb_model():
+    """The deployed clients skip botocore's parameter validation for these requests
+    (factory.trusted_client); here a validating client behind a Stubber checks their shapes."""
+    import boto3
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+    from botocore.stub import Stubber
+
+    from engagement.channel.outcome import Outcome
+
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    stub = Stubber(client)
+    stub.add_response("transact_write_items", {})
+    stub.add_response("batch_write_item", {"UnprocessedItems": {}})
+    stub.add_response("delete_item", {})
+    once = SendOnce(DynamoDBPersistenceLayer(table_name="Idempotency", boto3_client=client))
+    with stub:
+        claims = once.claim_many([{"endpoint_id": "e1"}, {"endpoint_id": "e2"}], lambda: 5.0)
+        assert [c.state for c in claims] == ["claimed", "claimed"]
+        assert (
+            once.complete([(claims[0], Outcome(DeliveryStatus.SUCCESSFUL, "EMAIL", "m1"))], lambda: 5.0) == 0
+        )
+        assert once.release(claims[1], lambda: 5.0)
+    stub.assert_no_pending_responses()
