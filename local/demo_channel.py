@@ -51,7 +51,11 @@ class WebhookReceiver:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                verified = receiver.verify(self.headers.get("X-Engagement-Signature", ""), body)
+                verified = receiver.verify(
+                    self.headers.get("X-Engagement-Signature", ""),
+                    body,
+                    self.headers.get("Idempotency-Key", ""),
+                )
                 if receiver.delay_s:
                     time.sleep(receiver.delay_s)
                 with receiver._lock:
@@ -75,13 +79,14 @@ class WebhookReceiver:
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}/engagement"
 
-    def verify(self, header: str, body: bytes, tolerance_s: int = 300) -> bool:
+    def verify(self, header: str, body: bytes, key: str = "", tolerance_s: int = 300) -> bool:
         """The receiver-side check documented in docs/custom-channel.md."""
         parts = dict(item.split("=", 1) for item in header.split(",") if "=" in item)
-        timestamp, signature = parts.get("t", ""), parts.get("v1", "")
+        timestamp, signature = parts.get("t", ""), parts.get("v2", "")
         if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > tolerance_s:
             return False
-        expected = hmac.new(self.secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+        signed = f"{timestamp}.{key}.".encode() + body
+        expected = hmac.new(self.secret.encode(), signed, hashlib.sha256).hexdigest()
         return hmac.compare_digest(expected, signature)
 
     def __enter__(self) -> WebhookReceiver:
@@ -140,7 +145,7 @@ def webhook_secret(stack: LocalStack) -> str:
 def channel_env(stack: LocalStack, **overrides: str) -> dict[str, str]:
     """Environment overrides for the handler on top of the template's own environment (which the
     local stack resolves, the webhook secret's ARN included)."""
-    return dict(overrides)
+    return {"WEBHOOK_ALLOW_PRIVATE": "true", **overrides}
 
 
 def stream_records(stack: LocalStack, application_id: str) -> list[dict[str, Any]]:

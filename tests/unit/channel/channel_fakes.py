@@ -66,6 +66,16 @@ class FakeRegistry:
         return {"EndpointResponse": self.endpoints[EndpointId]}
 
 
+class Metrics:
+    """Records EMF metrics by name."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, float] = {}
+
+    def add_metric(self, *, name, unit, value) -> None:
+        self.values[name] = value
+
+
 class FakeContext:
     def __init__(self, remaining_ms: int = 14_000) -> None:
         self.remaining_ms = remaining_ms

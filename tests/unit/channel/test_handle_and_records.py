@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from channel_fakes import FakeContext, batch, endpoint, make_channel
+from channel_fakes import FakeContext, Metrics, batch, endpoint, make_channel
 from hypothesis import given
 from hypothesis import strategies as st
 
 from engagement.channel.handle import InvalidPayloadError, handle_batch
 from engagement.channel.outcome import DeliveryStatus, Outcome
 from engagement.models.custom_channel import CustomChannelEvent
-
-
-class Metrics:
-    def __init__(self) -> None:
-        self.values: dict[str, float] = {}
-
-    def add_metric(self, *, name, unit, value) -> None:
-        self.values[name] = value
 
 
 class Writer:

@@ -60,9 +60,16 @@ def test_another_activity_or_schedule_is_a_new_send():
     assert len(fakes["ses"].calls) == 2
 
 
-def test_a_temporary_failure_is_not_recorded_so_the_retry_sends():
+def test_a_throttled_send_is_retried_inside_the_invocation():
     channel, fakes = make_channel()
     fakes["ses"].errors.append(client_error("TooManyRequestsException", 429))
+    outcome = deliver(channel, batch({"e1": endpoint("EMAIL", "a@example.com")}))["e1"]
+    assert outcome.status is DeliveryStatus.SUCCESSFUL and len(fakes["ses"].calls) == 1
+
+
+def test_a_temporary_failure_is_not_recorded_so_the_retry_sends():
+    channel, fakes = make_channel()
+    fakes["ses"].errors.extend([client_error("TooManyRequestsException", 429)] * 3)
     raw = batch({"e1": endpoint("EMAIL", "a@example.com")})
     assert deliver(channel, raw)["e1"].status is DeliveryStatus.TEMPORARY_FAILURE
     retry = deliver(channel, raw)["e1"]
@@ -188,7 +195,7 @@ def test_explicit_channel_must_match_the_endpoint():
 
 def test_past_the_deadline_no_send_starts_and_the_rest_are_temporary_failures():
     channel, fakes = make_channel(max_workers=1)
-    clock = itertools.count(start=6000, step=-1000)  # each look at the clock costs a second
+    clock = itertools.count(start=8000, step=-500)  # each look at the clock costs half a second
     raw = batch({f"e{i}": endpoint("EMAIL", f"u{i}@example.com") for i in range(6)})
     outcomes = deliver(channel, raw, remaining=lambda: next(clock))
     statuses = [o.status for o in outcomes.values()]

@@ -123,7 +123,7 @@ def test_sms_failures_are_classified(code, status, kind):
 
 # -- webhook -----------------------------------------------------------------------------
 def sender(url: str, **kwargs) -> WebhookSender:
-    return WebhookSender(url, lambda: "s3cret", base_delay_s=0.001, **kwargs)
+    return WebhookSender(url, lambda: "s3cret", base_delay_s=0.001, allow_private=True, **kwargs)
 
 
 def test_webhook_posts_a_signed_body_the_receiver_can_verify():
@@ -177,28 +177,59 @@ def test_no_retry_starts_when_the_deadline_is_near():
 
 
 @pytest.mark.parametrize(
-    ("url", "ok"),
+    ("url", "allow_private", "refusal"),
     [
-        ("https://hooks.example.com/x", True),
-        ("http://127.0.0.1:8080/x", True),
-        ("http://localhost/x", True),
-        ("http://hooks.example.com/x", False),
-        ("ftp://127.0.0.1/x", False),
-        ("https:///nohost", False),
+        ("https://hooks.example.com/x", False, None),
+        ("https://8.8.8.8/x", False, None),
+        ("http://127.0.0.1:8080/x", True, None),
+        ("http://localhost/x", True, None),
+        ("https://10.0.0.5/x", True, None),
+        ("http://127.0.0.1:8080/x", False, "loopback"),
+        ("https://localhost/x", False, "loopback"),
+        ("https://[::1]/x", False, "loopback"),
+        ("https://10.0.0.5/x", False, "private"),
+        ("https://192.168.1.1/x", False, "private"),
+        ("https://169.254.169.254/latest/meta-data/", True, "metadata"),
+        ("https://169.254.10.1/x", True, "link-local"),
+        ("https://[fe80::1]/x", True, "link-local"),
+        ("https://[fd00:ec2::254]/x", True, "metadata"),
+        ("https://[::ffff:169.254.169.254]/x", True, "metadata"),
+        ("https://metadata.google.internal/x", True, "metadata"),
+        ("https://0.0.0.0/x", True, "unicast"),
+        ("http://hooks.example.com/x", True, "https"),
+        ("http://10.0.0.5/x", True, "https"),
+        ("ftp://127.0.0.1/x", True, "https"),
+        ("https:///nohost", False, "https"),
     ],
 )
-def test_plain_http_only_to_loopback(url, ok):
-    if ok:
-        assert validate_webhook_url(url) == url
+def test_webhook_url_refuses_metadata_always_and_private_unless_allowed(url, allow_private, refusal):
+    if refusal is None:
+        assert validate_webhook_url(url, allow_private=allow_private) == url
     else:
-        with pytest.raises(ValueError, match="https"):
-            validate_webhook_url(url)
+        with pytest.raises(ValueError, match=refusal):
+            validate_webhook_url(url, allow_private=allow_private)
 
 
-def test_signature_is_hmac_sha256_over_timestamp_and_body():
+def test_a_name_resolving_to_a_refused_address_is_refused_when_resolved():
+    with pytest.raises(ValueError, match="loopback"):
+        validate_webhook_url("https://localhost.localdomain./x", resolve=True)
+    assert validate_webhook_url("https://does-not-resolve.invalid/x", resolve=True)
+
+
+def test_signature_covers_timestamp_idempotency_key_and_body():
     import hashlib
     import hmac
 
     body = json.dumps({"a": 1}).encode()
-    expected = hmac.new(b"k", b"1700000000." + body, hashlib.sha256).hexdigest()
-    assert sign("k", 1700000000, body) == f"t=1700000000,v1={expected}"
+    expected = hmac.new(b"k", b"1700000000.key-1." + body, hashlib.sha256).hexdigest()
+    assert sign("k", 1700000000, body, "key-1") == f"t=1700000000,v2={expected}"
+    assert sign("k", 1700000000, body, "key-2") != sign("k", 1700000000, body, "key-1")
+
+
+def test_a_changed_idempotency_key_does_not_verify():
+    with WebhookReceiver("s3cret") as receiver:
+        sender(receiver.url).send({"endpoint_id": "e1"}, idempotency_key="k1")
+    (request,) = receiver.requests
+    header = request["headers"]["X-Engagement-Signature"]
+    raw = json.dumps(request["body"], separators=(",", ":")).encode()
+    assert receiver.verify(header, raw, "k1") and not receiver.verify(header, raw, "k2")

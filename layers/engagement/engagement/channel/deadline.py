@@ -23,3 +23,7 @@ class Deadline:
     def time_left_s(self) -> float:
         """Seconds an in-flight send may still take (its timeouts and retries stay inside)."""
         return max(0.0, (self.remaining_ms() - self.margin_ms / 2) / 1000)
+
+    def write_time_left_s(self) -> float:
+        """Seconds the bookkeeping after a send (completion and release writes) may still take."""
+        return max(0.0, (self.remaining_ms() - self.margin_ms / 4) / 1000)

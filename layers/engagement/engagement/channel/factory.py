@@ -43,6 +43,37 @@ def client(session: Any, service: str) -> Any:
     return factory() if factory else session.client(service)
 
 
+def trusted_client(session: Any, service: str) -> Any:
+    """A client for requests this package builds itself (send locks, event records): botocore's
+    parameter validation re-checks our own shapes and costs ~20 ms of CPU for a 50-item
+    transaction, so it is off; the unit tests validate the shapes against the service models."""
+    factory = CLIENT_FACTORIES.get(service)
+    if factory:
+        return factory()
+    from botocore.config import Config
+
+    return session.client(service, config=Config(parameter_validation=False))
+
+
+def provider_client(session: Any, service: str) -> Any:
+    """A sending client that never retries by itself: botocore would resend a message whose
+    first answer was a 5xx or a read timeout although the provider may have accepted it. The
+    channel retries only errors that prove nothing was sent (``pipeline.CustomChannel._provider``)."""
+    factory = CLIENT_FACTORIES.get(service)
+    if factory:
+        return factory()
+    from botocore.config import Config
+
+    # One attempt of at most 2 + 5 s: pipeline.PROVIDER_WORST_CASE_S relies on these numbers.
+    config = Config(
+        retries={"mode": "standard", "total_max_attempts": 1},
+        connect_timeout=2,
+        read_timeout=5,
+        parameter_validation=False,  # EmailSender/SmsSender shapes are checked by the unit tests
+    )
+    return session.client(service, config=config)
+
+
 def build_channel(settings: CustomChannelSettings) -> CustomChannel:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
@@ -53,17 +84,19 @@ def build_channel(settings: CustomChannelSettings) -> CustomChannel:
 
     session = build_session(settings.max_workers + 2)
     persistence = DynamoDBPersistenceLayer(
-        table_name=settings.idempotency_table, boto3_client=client(session, "dynamodb")
+        table_name=settings.idempotency_table, boto3_client=trusted_client(session, "dynamodb")
     )
     services = ChannelServices(
         renderer=MessageRenderer(build_template_store(settings.template_store)),
         once=SendOnce(persistence, settings.idempotency_ttl_s),
         registry=_registry(settings, session),
-        email=EmailSender(client(session, "sesv2"), settings.sender_email, settings.ses_configuration_set)
+        email=EmailSender(
+            provider_client(session, "sesv2"), settings.sender_email, settings.ses_configuration_set
+        )
         if settings.sender_email
         else None,
         sms=SmsSender(
-            client(session, "pinpoint-sms-voice-v2"),
+            provider_client(session, "pinpoint-sms-voice-v2"),
             settings.sms_origination_identity,
             settings.sms_configuration_set,
         ),
@@ -81,7 +114,7 @@ def build_writer(settings: CustomChannelSettings, session: Any = None) -> Any:
     from engagement.events.writer import EventStreamWriter
 
     return EventStreamWriter(
-        settings.event_stream_name, client=client(session or build_session(4), "kinesis")
+        settings.event_stream_name, client=trusted_client(session or build_session(4), "kinesis")
     )
 
 
@@ -98,8 +131,10 @@ def _webhook(settings: CustomChannelSettings) -> Any:
         return None
     import urllib3
 
-    from engagement.delivery.webhook import WebhookSender
+    from engagement.delivery.webhook import WebhookSender, validate_webhook_url
 
+    # At cold start, with DNS: a name resolving to a refused address fails the deployment loudly.
+    validate_webhook_url(settings.webhook_url, allow_private=settings.webhook_allow_private, resolve=True)
     secret_id = settings.webhook_secret_id
     if not secret_id:
         raise ValueError("WEBHOOK_URL needs WEBHOOK_SECRET_ID: webhook requests are always signed")
@@ -112,6 +147,7 @@ def _webhook(settings: CustomChannelSettings) -> Any:
     return WebhookSender(
         settings.webhook_url,
         secret,
+        allow_private=settings.webhook_allow_private,
         pool=urllib3.PoolManager(maxsize=settings.max_workers, retries=False),
         timeout_s=settings.webhook_timeout_s,
         max_attempts=settings.webhook_max_attempts,

@@ -7,9 +7,10 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from pydantic import ValidationError
 
+from engagement.channel.logs import masked
 from engagement.channel.outcome import DeliveryStatus, Outcome, to_response
 from engagement.channel.pipeline import CustomChannel
-from engagement.channel.report import add_metrics, write_records
+from engagement.channel.report import RESPONSE_MARGIN_S, add_metrics, write_records_within
 from engagement.models.custom_channel import CustomChannelEvent
 
 logger = Logger(child=True)
@@ -32,15 +33,20 @@ def handle_batch(
         "custom channel batch",
         extra={**event.context_ids(), "endpoints": len(event.Endpoints), "template": event.Data.template},
     )
-    outcomes = channel.deliver(event, lambda_context.get_remaining_time_in_millis)
-    add_metrics(metrics, outcomes, write_records(writer, event, outcomes))
+    remaining_ms = lambda_context.get_remaining_time_in_millis
+    outcomes = channel.deliver(event, remaining_ms)
+    budget_s = remaining_ms() / 1000 - RESPONSE_MARGIN_S
+    add_metrics(metrics, outcomes, write_records_within(writer, event, outcomes, budget_s))
     return to_response(outcomes)
 
 
 def _invalid_payload(raw_event: Any, error: ValidationError, metrics: Any) -> dict:
     """Answer every endpoint we can name with the reason; with none to name, fail the call."""
-    problems = "; ".join(
-        f"{'.'.join(str(p) for p in e['loc'][:3]) or 'payload'}: {e['msg']}" for e in error.errors()[:3]
+    problems = masked(
+        "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'][:3]) or 'payload'}: {e['msg']}"
+            for e in error.errors(include_url=False, include_input=False)[:3]
+        )
     )
     logger.error("invalid custom-channel payload", extra={"problems": problems})
     endpoints = raw_event.get("Endpoints") if isinstance(raw_event, dict) else None

@@ -52,6 +52,13 @@ class InMemoryPersistenceLayer(BasePersistenceLayer):
         with self._lock:
             self.records[data_record.idempotency_key] = data_record
 
+    def delete_if_owner(self, idempotency_key: str, owner_hash: str) -> None:
+        """DynamoDB's conditional delete: only an INPROGRESS record with this owner goes."""
+        with self._lock:
+            old = self.records.get(idempotency_key)
+            if old is not None and old.status == INPROGRESS and old.payload_hash == owner_hash:
+                del self.records[idempotency_key]
+
     def _delete_record(self, data_record: DataRecord) -> None:
         with self._lock:
             self.records.pop(data_record.idempotency_key, None)

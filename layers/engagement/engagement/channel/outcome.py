@@ -18,6 +18,8 @@ class DeliveryStatus(StrEnum):
     OPTED_OUT = "OPTED_OUT"
     INACTIVE = "INACTIVE"
     DUPLICATE = "DUPLICATE"
+    # Pinpoint's own name for "the provider may or may not have it": a lost answer, never resent.
+    UNKNOWN_FAILURE = "UNKNOWN_FAILURE"
 
 
 @dataclass(frozen=True)
@@ -53,11 +55,12 @@ class Outcome:
     @classmethod
     def replayed(cls, record: Mapping[str, Any]) -> Outcome:
         """A send found in the idempotency store: reported as DUPLICATE with the original id."""
+        unconfirmed = record.get("status") == DeliveryStatus.UNKNOWN_FAILURE.value
         return cls(
             DeliveryStatus.DUPLICATE,
             channel=str(record.get("channel", "")),
             message_id=str(record.get("message_id", "")),
-            reason="already_sent",
+            reason="already_attempted_unconfirmed" if unconfirmed else "already_sent",
         )
 
 

@@ -18,6 +18,39 @@ from engagement.events.records import build_event_record
 from engagement.models.custom_channel import CustomChannelEvent
 
 RENDERING_REASONS = frozenset({"rendering_failure", "template_not_found", "empty_message"})
+# Pinpoint endpoints are a few levels deep; anything deeper is hostile and is not copied.
+MAX_DEPTH = 16
+# RFC 5322 keeps a header line under 998 characters; a longer rendered subject is cut in records.
+MAX_SUBJECT_CHARS = 998
+# Endpoint fields kept when a record is too large with the whole endpoint (report.fitting_record).
+ESSENTIAL_ENDPOINT_FIELDS = ("ChannelType", "EndpointStatus", "OptOut")
+
+
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """True if ``value`` nests dicts/lists deeper than ``limit`` (iterative: no RecursionError)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, Mapping):
+            children: Any = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def record_endpoint(endpoint: Mapping[str, Any], *, essential_only: bool = False) -> dict[str, Any]:
+    """The endpoint as the record carries it: no address, nothing nested too deep."""
+    keep = ESSENTIAL_ENDPOINT_FIELDS if essential_only else None
+    return {
+        k: v
+        for k, v in endpoint.items()
+        if k != "Address" and (keep is None or k in keep) and not too_deep(v, MAX_DEPTH - 1)
+    }
 
 
 def context_attributes(event: CustomChannelEvent) -> dict[str, str]:
@@ -34,7 +67,12 @@ def context_attributes(event: CustomChannelEvent) -> dict[str, str]:
 
 
 def outcome_record(
-    event: CustomChannelEvent, endpoint_id: str, endpoint: Mapping[str, Any], outcome: Outcome
+    event: CustomChannelEvent,
+    endpoint_id: str,
+    endpoint: Mapping[str, Any],
+    outcome: Outcome,
+    *,
+    essential_only: bool = False,
 ) -> dict[str, Any]:
     event_type, attributes, facets = _shape(event, outcome)
     base = {**context_attributes(event), "delivery_status": outcome.status.value, "channel": outcome.channel}
@@ -47,7 +85,7 @@ def outcome_record(
         application_id=event.ApplicationId,
         endpoint_id=endpoint_id,
         attributes={**base, **attributes},
-        endpoint={k: v for k, v in endpoint.items() if k != "Address"},
+        endpoint=record_endpoint(endpoint, essential_only=essential_only),
         facets=facets,
     )
 
@@ -97,7 +135,7 @@ def _mail_facets(outcome: Outcome, event_part: dict) -> dict:
         "common_headers": {
             "from": sender,
             "to": [address] if address else [],
-            "subject": details.get("subject", ""),
+            "subject": details.get("subject", "")[:MAX_SUBJECT_CHARS],
         },
     }
     return {"email_channel": {"mail_event": {"mail": mail, **event_part}}}

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from engagement.config import EnvSettings
-from engagement.delivery.webhook import validate_webhook_url
 
 
 class CustomChannelSettings(EnvSettings):
@@ -24,6 +23,8 @@ class CustomChannelSettings(EnvSettings):
     sms_configuration_set: str | None = Field(default=None, alias="SMS_CONFIGURATION_SET")
 
     webhook_url: str | None = Field(default=None, alias="WEBHOOK_URL")
+    # Loopback and private webhook hosts only for local runs; link-local/metadata never.
+    webhook_allow_private: bool = Field(default=False, alias="WEBHOOK_ALLOW_PRIVATE")
     webhook_secret_id: str | None = Field(default=None, alias="WEBHOOK_SECRET_ID")
     webhook_timeout_s: float = Field(default=3.0, gt=0, le=10, alias="WEBHOOK_TIMEOUT_S")
     webhook_max_attempts: int = Field(default=3, ge=1, le=5, alias="WEBHOOK_MAX_ATTEMPTS")
@@ -31,9 +32,5 @@ class CustomChannelSettings(EnvSettings):
     # 25 workers deliver a full 50-endpoint batch in two waves; clients' pools match.
     max_workers: int = Field(default=25, ge=1, le=50, alias="MAX_WORKERS")
     deadline_margin_ms: int = Field(default=2500, ge=0, alias="DEADLINE_MARGIN_MS")
+    # The send lock outlives the invocation (docs/custom-channel.md, "Exactly once").
     idempotency_ttl_s: int = Field(default=86400, ge=60, alias="IDEMPOTENCY_TTL_SECONDS")
-
-    @field_validator("webhook_url")
-    @classmethod
-    def _safe_webhook(cls, value: str | None) -> str | None:
-        return validate_webhook_url(value) if value else value

@@ -21,6 +21,28 @@ TEMPORARY_ERRORS = frozenset(
 )
 _TAG_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 MAX_TAG_CHARS = 256
+# CR, LF, NUL and the other C0/C1 controls would split or end a header line.
+_HEADER_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# SES refuses a header value over 995 characters or with characters outside printable ASCII.
+MAX_HEADER_VALUE_CHARS = 995
+_URL_SAFE = "!#$%&'()*+,/:;=?@[]~-._"
+
+
+def header_text(value: str) -> str:
+    """One header line: every run of control characters becomes a single space."""
+    return _HEADER_UNSAFE.sub(" ", value or "").strip()
+
+
+def list_unsubscribe_value(url: str) -> str:
+    """``<url>`` as SES accepts it: printable ASCII (anything else percent-encoded), <= 995 chars."""
+    from urllib.parse import quote
+
+    value = f"<{quote(header_text(url), safe=_URL_SAFE)}>"
+    if len(value) > MAX_HEADER_VALUE_CHARS:
+        raise PermanentDeliveryError(
+            "invalid_unsubscribe_url", f"List-Unsubscribe would be {len(value)} characters; SES allows 995"
+        )
+    return value
 
 
 def ses_tag_value(value: str) -> str:
@@ -64,12 +86,12 @@ class EmailSender:
         if message.text:
             body["Text"] = {"Data": message.text, "Charset": "UTF-8"}
         simple: dict[str, Any] = {
-            "Subject": {"Data": message.subject or "", "Charset": "UTF-8"},
+            "Subject": {"Data": header_text(message.subject), "Charset": "UTF-8"},
             "Body": body,
         }
         if message.unsubscribe_url:
             simple["Headers"] = [
-                {"Name": "List-Unsubscribe", "Value": f"<{message.unsubscribe_url}>"},
+                {"Name": "List-Unsubscribe", "Value": list_unsubscribe_value(message.unsubscribe_url)},
                 {"Name": "List-Unsubscribe-Post", "Value": "List-Unsubscribe=One-Click"},
             ]
         request: dict[str, Any] = {
