@@ -10,7 +10,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 FUNCTION ?= custom_channel
 EVENT ?= events/custom_channel_journey.json
 
-.PHONY: help install test lint pytest validate demo invoke bench build deploy clean
+.PHONY: help install test lint pytest validate checkov demo invoke bench build deploy clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -39,7 +39,17 @@ validate: install  ## sam validate --lint and cfn-lint on template.yaml
 pytest: install  ## unit, contract, integration (local stack) and conformance tests
 	$(PY) -m pytest
 
-test: lint pytest validate  ## everything CI runs
+# checkov pins boto3/botocore 1.35 and packaging 23: its own venv (docs/decisions/0045-checkov-in-make-test.md).
+CHECKOV_VENV := $(VENV)/checkov
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt | $(STAMP)
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.txt
+	touch $@
+
+checkov: $(CHECKOV_VENV)/.installed  ## checkov on template.yaml: no finding without a reason (.checkov.yaml, template.yaml)
+	$(CHECKOV_VENV)/bin/checkov -f template.yaml --config-file .checkov.yaml
+
+test: lint pytest validate checkov  ## everything CI runs
 
 demo: install  ## the main job on the Docker-free local stack
 	$(PY) -m local.demo

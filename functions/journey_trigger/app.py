@@ -19,6 +19,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from engagement.aws import aws_client, shared_session
 from engagement.journeys.factory import build_trigger
 from engagement.journeys.settings import JourneySettings
 
@@ -27,7 +28,7 @@ metrics = Metrics()
 tracer = Tracer()
 
 settings = JourneySettings.from_env()
-trigger = build_trigger(settings, logger=logger)
+trigger = build_trigger(settings, logger=logger, session=shared_session())
 
 
 def _mark_duplicate(response: dict[str, Any], _record: Any) -> dict[str, Any]:
@@ -41,7 +42,9 @@ idempotency_config = IdempotencyConfig(
     expires_after_seconds=24 * 3600,  # EventBridge retries an event for at most 24 hours
     response_hook=_mark_duplicate,
 )
-persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table)
+persistence = DynamoDBPersistenceLayer(
+    table_name=settings.idempotency_table, boto3_client=aws_client("dynamodb")
+)
 
 
 @logger.inject_lambda_context(correlation_id_path="id")

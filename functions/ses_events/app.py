@@ -17,6 +17,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from engagement.aws import aws_client
 from engagement.events.ses import normalise_ses_event
 from engagement.events.settings import SesEventsSettings
 from engagement.events.writer import EventStreamWriter
@@ -27,7 +28,9 @@ tracer = Tracer()
 
 settings = SesEventsSettings.from_env()
 writer = EventStreamWriter(settings.event_stream_name)
-persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table)
+persistence = DynamoDBPersistenceLayer(
+    table_name=settings.idempotency_table, boto3_client=aws_client("dynamodb")
+)
 idempotency = IdempotencyConfig(event_key_jmespath="id", expires_after_seconds=24 * 3600)
 # A fixed prefix (not the default "<function name>.<module>.<handler>"): renaming or redeploying the
 # function must not forget which EventBridge events were already written to the stream.

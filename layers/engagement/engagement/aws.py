@@ -1,20 +1,62 @@
 """boto3 clients with the project's retry policy: botocore's standard mode (exponential backoff
-with jitter, throttling-aware), never hand-written retries.
+with jitter, throttling-aware), never hand-written retries, from ONE session per process.
 
-boto3 is imported here, on first use, not at import time: it costs ~180 ms of cold start that
-code paths which never call AWS should not pay. ``AWS_ENDPOINT_URL`` (the local stack) is
-honoured by boto3 itself, so there is no local branch.
+A boto3 session owns botocore's loader, which parses ``endpoints.json`` and every service model
+it is asked for: five sessions in one Lambda parsed them five times (issue 10, ~70 ms of cold
+start). ``shared_session()`` is the process's one session; ``aws_client`` and the factories
+(custom channel, template stores, Powertools persistence layers) build their clients from it.
+Creating clients is serialised: a boto3 session is not safe to create clients from in several
+threads at once.
+
+boto3 is imported here, on first use, not at import time: code paths that never call AWS do
+not pay for it. ``AWS_ENDPOINT_URL`` (the local stack) is honoured by boto3 itself, so there is
+no local branch. Whoever builds the session also caps the AWS SDK's loggers (``quiet_sdk_loggers``):
+at DEBUG botocore logs request and response bodies, secrets and session tokens included.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+from contextlib import nullcontext
 from typing import Any
+
+# Loggers that log request/response bodies, headers or credentials at DEBUG.
+SDK_LOGGERS = ("boto3", "botocore", "s3transfer", "urllib3", "aws_xray_sdk")
+
+_lock = threading.RLock()
+_session: Any = None
+
+
+def quiet_sdk_loggers(level: int = logging.INFO) -> None:
+    """Never let the SDK's loggers log below ``level``, whatever the root or Lambda log level."""
+    for name in SDK_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.getEffectiveLevel() < level or logger.level < level:
+            logger.setLevel(level)
+
+
+def shared_session() -> Any:
+    """The process's one boto3 session (created on first use)."""
+    global _session
+    if _session is None:
+        with _lock:
+            if _session is None:
+                import boto3
+
+                quiet_sdk_loggers()
+                _session = boto3.session.Session()
+    return _session
+
+
+def botocore_session() -> Any:
+    """The botocore session under ``shared_session()`` (for code that sets client defaults on it)."""
+    return shared_session()._session
 
 
 def aws_client(service: str, *, session: Any = None) -> Any:
-    """A client for ``service`` from ``session`` (default: a new boto3 session) with standard retries."""
-    import boto3
+    """A client for ``service`` from ``session`` (default: the shared session) with standard retries."""
     from botocore.config import Config
 
-    session = session or boto3.session.Session()
-    return session.client(service, config=Config(retries={"mode": "standard"}))
+    with _lock if session is None else nullcontext():
+        return (session or shared_session()).client(service, config=Config(retries={"mode": "standard"}))

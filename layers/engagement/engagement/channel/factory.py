@@ -23,10 +23,11 @@ CLIENT_FACTORIES: dict[str, Callable[[], Any]] = {}
 
 def build_session(max_pool_connections: int) -> Any:
     import boto3
-    import botocore.session
     from botocore.config import Config
 
-    core = botocore.session.get_session()
+    from engagement.aws import botocore_session
+
+    core = botocore_session()  # the process's one session: endpoints.json and models parsed once
     core.set_default_client_config(
         Config(
             retries={"mode": "standard", "max_attempts": 3},
