@@ -254,6 +254,10 @@ class LocalStack:
         return "Condition" not in resource or resource["Condition"] in self.true_conditions
 
     # -- lookups ---------------------------------------------------------------------------
+    def client_environment(self) -> dict[str, str]:
+        """What an AWS SDK in another process needs to reach this stack (credentials are fake)."""
+        return {**_FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": self.endpoint_url}
+
     def physical_id(self, logical_id: str) -> str:
         try:
             return self.resources[logical_id]

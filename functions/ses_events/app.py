@@ -8,7 +8,7 @@ raise: Lambda's asynchronous retries, then the dead-letter queue, keep the event
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
@@ -17,6 +17,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from engagement import coldstart  # first: no GC during init
 from engagement.aws import aws_client
 from engagement.events.ses import normalise_ses_event
 from engagement.events.settings import SesEventsSettings
@@ -24,7 +25,7 @@ from engagement.events.writer import EventStreamWriter
 
 logger = Logger()
 metrics = Metrics()
-tracer = Tracer()
+tracer = coldstart.tracer()
 
 settings = SesEventsSettings.from_env()
 writer = EventStreamWriter(settings.event_stream_name)
@@ -35,6 +36,7 @@ idempotency = IdempotencyConfig(event_key_jmespath="id", expires_after_seconds=2
 # A fixed prefix (not the default "<function name>.<module>.<handler>"): renaming or redeploying the
 # function must not forget which EventBridge events were already written to the stream.
 IDEMPOTENCY_KEY_PREFIX = "ses_events"
+coldstart.done()
 
 
 @logger.inject_lambda_context

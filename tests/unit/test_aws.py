@@ -59,3 +59,18 @@ def test_without_the_cap_botocore_would_log_it(caplog):
         assert "s3cr3t-signing-key" in caplog.text
     finally:
         quiet_sdk_loggers()
+
+
+def test_clients_are_created_on_first_use_only_once():
+    from botocore.stub import Stubber
+
+    from engagement.aws import LazyClient
+
+    lazy = aws_client("sqs")
+    assert isinstance(lazy, LazyClient) and "not created" in repr(lazy)
+    with ThreadPoolExecutor(8) as pool:
+        metas = set(pool.map(lambda _: id(lazy.meta), range(16)))
+    assert len(metas) == 1 and "created" in repr(lazy)
+    with Stubber(lazy) as stub:  # botocore's Stubber works through it
+        stub.add_response("list_queues", {"QueueUrls": ["https://q"]})
+        assert lazy.list_queues()["QueueUrls"] == ["https://q"]

@@ -55,8 +55,45 @@ def botocore_session() -> Any:
 
 
 def aws_client(service: str, *, session: Any = None) -> Any:
-    """A client for ``service`` from ``session`` (default: the shared session) with standard retries."""
+    """A client for ``service`` from ``session`` (default: the shared session) with standard retries,
+    created on first use (``LazyClient``)."""
+    return LazyClient(service, session)
+
+
+def _create(service: str, session: Any) -> Any:
     from botocore.config import Config
 
     with _lock if session is None else nullcontext():
         return (session or shared_session()).client(service, config=Config(retries={"mode": "standard"}))
+
+
+class LazyClient:
+    """A boto3 client that is created when first used, then stands for it.
+
+    Creating a client loads its service model (the largest JSON files botocore reads): 40-80 ms
+    each, most of a handler's init beyond importing boto3 and Powertools. Handlers build their
+    clients at cold start but many invocations never call some of them (SMS in an email-only
+    batch, the quarantine queue when every record parses), and the rest pay it once, on first use.
+    Every attribute (methods, ``meta``, ``exceptions``) is the real client's.
+    """
+
+    __slots__ = ("_client", "_service", "_session")
+
+    def __init__(self, service: str, session: Any = None) -> None:
+        self._service = service
+        self._session = session
+        self._client: Any = None
+
+    def _resolve(self) -> Any:
+        if self._client is None:
+            with _lock:
+                if self._client is None:
+                    self._client = _create(self._service, self._session)
+        return self._client
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._resolve(), name)
+
+    def __repr__(self) -> str:
+        state = "created" if self._client is not None else "not created yet"
+        return f"<LazyClient {self._service} ({state})>"
