@@ -10,7 +10,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 FUNCTION ?= custom_channel
 EVENT ?= events/custom_channel_journey.json
 
-.PHONY: help install test lint pytest validate checkov demo invoke bench build deploy clean
+.PHONY: help install test lint pytest validate checkov demo invoke stack bench build deploy clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -54,14 +54,20 @@ test: lint pytest validate checkov  ## everything CI runs
 demo: install  ## the main job on the Docker-free local stack
 	$(PY) -m local.demo
 
-invoke: install  ## run one handler in-process on the local stack: make invoke FUNCTION=<name> EVENT=events/<file>.json
+invoke: install  ## run one handler in-process on the local stack: make invoke FUNCTION=<name> EVENT=events/<file>.json [VERBOSE=1]
 	$(PY) -m local.invoke $(FUNCTION) $(EVENT)
+
+STACK_PORT ?= 5555
+STACK_HOST ?= 127.0.0.1
+stack: install  ## keep the seeded local stack running on STACK_PORT and write local/env.json for `sam local invoke --env-vars`
+	$(PY) -m local.serve --port $(STACK_PORT) --endpoint-host $(STACK_HOST)
 
 bench: install  ## benchmarks: ratios against references measured in the same run
 	@for bench in benchmarks/bench_*.py; do echo "== $$bench"; $(PY) $$bench || exit 1; done
 
-build: install  ## sam build (needs python3.13 on PATH)
+build: install  ## sam build (needs python3.13 on PATH), then bytecode compiled with python3.13 (local/build.py)
 	$(VENV)/bin/sam build --template-file template.yaml
+	$(PY) -m local.build --compile .aws-sam/build
 
 deploy: build  ## sam deploy with samconfig.toml: make deploy ENV=dev
 	$(VENV)/bin/sam deploy --config-env $(or $(ENV),default)
