@@ -116,7 +116,7 @@ def cold_start(
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def reference(python: str, tree: Path, runtime: Path) -> float:
+def reference(python: str, tree: Path, runtime: Path) -> dict:
     out = subprocess.run(
         [
             python,
@@ -133,7 +133,7 @@ def reference(python: str, tree: Path, runtime: Path) -> float:
         check=True,
         env={"PATH": "/usr/bin:/bin"},
     )
-    return json.loads(out.stdout)["init_ms"]
+    return json.loads(out.stdout)
 
 
 def fresh_idempotency_table(stack) -> str:
@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         seed(stack)
         envs = {name: lambda_environment(stack, name) for name in EVENTS}
-        ref: list[float] = []
+        ref: list[dict] = []
         results: dict[tuple[str, str], list[dict]] = {}
         for _ in range(args.runs):
             ref.append(reference(python, trees["now"], runtime))
@@ -197,26 +197,32 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stack.stop()
 
-    reference_ms = min(ref)
-    print(f"reference import boto3, aws_lambda_powertools: {reference_ms:.0f} ms (min of {args.runs})")
-    header = (
-        f"{'handler':<16}{'init today':>12}{'init now':>10}{'ratio':>8}  {'init+1st today':>15}{'now':>8}"
+    def best(runs: list[dict], *keys: str) -> float:
+        return min(sum(run[key] for key in keys) for run in runs) if runs else float("nan")
+
+    reference_cpu, reference_wall = best(ref, "init_cpu_ms"), best(ref, "init_ms")
+    print(
+        f"reference import boto3, aws_lambda_powertools: {reference_cpu:.0f} ms CPU, "
+        f"{reference_wall:.0f} ms wall (best of {args.runs})"
     )
-    print(f"{header}  verdict")
+    print("CPU ms of the sandbox process (a shared machine's load inflates wall-clock time, not CPU time)")
+    columns = (("handler", -16), ("init today", 11), ("init now", 10), ("ratio", 7), ("wall", 7))
+    header = "".join(f"{title:<{-w}}" if w < 0 else f"{title:>{w}}" for title, w in columns)
+    print(f"{header}  {'init+1st today':>15}{'now':>7}  verdict")
     ok = True
     for name in EVENTS:
-        now = results[(name, "now")]
-        init_now = min(r["init_ms"] for r in now)
-        total_now = min(r["init_ms"] + r["invoke_ms"] for r in now)
-        today = results.get((name, "today"))
-        init_today = min(r["init_ms"] for r in today) if today else float("nan")
-        total_today = min(r["init_ms"] + r["invoke_ms"] for r in today) if today else float("nan")
-        ratio = init_now / reference_ms
-        passed = ratio <= INIT_GOAL and (today is None or total_now < total_today)
+        now, today = results[(name, "now")], results.get((name, "today"), [])
+        init_now, ratio = best(now, "init_cpu_ms"), best(now, "init_cpu_ms") / reference_cpu
+        wall_ratio = best(now, "init_ms") / reference_wall
+        total_now, total_today = (
+            best(now, "init_cpu_ms", "invoke_cpu_ms"),
+            best(today, "init_cpu_ms", "invoke_cpu_ms"),
+        )
+        passed = ratio <= INIT_GOAL and (not today or total_now < total_today)
         ok &= passed
         print(
-            f"{name:<16}{init_today:>10.0f}ms{init_now:>8.0f}ms{ratio:>7.2f}x  {total_today:>13.0f}ms"
-            f"{total_now:>6.0f}ms  {'PASS' if passed else 'FAIL'}"
+            f"{name:<16}{best(today, 'init_cpu_ms'):>11.0f}{init_now:>10.0f}{ratio:>6.2f}x{wall_ratio:>6.2f}x"
+            f"  {total_today:>15.0f}{total_now:>7.0f}  {'PASS' if passed else 'FAIL'}"
         )
     print(f"goals: init <= {INIT_GOAL} x reference; init + first invocation below today's")
     return 0 if ok else 1

@@ -69,8 +69,25 @@ def test_clients_are_created_on_first_use_only_once():
     lazy = aws_client("sqs")
     assert isinstance(lazy, LazyClient) and "not created" in repr(lazy)
     with ThreadPoolExecutor(8) as pool:
-        metas = set(pool.map(lambda _: id(lazy.meta), range(16)))
-    assert len(metas) == 1 and "created" in repr(lazy)
+        configs = set(pool.map(lambda _: id(lazy.meta.config), range(16)))
+    assert len(configs) == 1 and "not created" not in repr(lazy)
     with Stubber(lazy) as stub:  # botocore's Stubber works through it
         stub.add_response("list_queues", {"QueueUrls": ["https://q"]})
         assert lazy.list_queues()["QueueUrls"] == ["https://q"]
+
+
+def test_handlers_registered_before_creation_are_kept_and_create_nothing():
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+    from botocore.stub import Stubber
+
+    lazy = aws_client("dynamodb")
+    calls = []
+    lazy.meta.events.register(
+        "before-parameter-build.dynamodb.GetItem", lambda **kw: calls.append(kw["params"])
+    )
+    DynamoDBPersistenceLayer(table_name="idempotency", boto3_client=lazy)  # registers its user agent
+    assert "not created" in repr(lazy)
+    with Stubber(lazy) as stub:
+        stub.add_response("get_item", {"Item": {"id": {"S": "a"}}})
+        lazy.get_item(TableName="idempotency", Key={"id": {"S": "a"}})
+    assert calls == [{"TableName": "idempotency", "Key": {"id": {"S": "a"}}}]

@@ -108,7 +108,9 @@ def test_ses_suppression_and_sms_are_granted_only_with_their_feature(translated)
                     assert not str(resource.get("Fn::Sub", resource)).endswith(":*"), resource
 
 
-def test_the_kinesis_managed_policy_is_capped_at_the_event_stream(translated):
+def test_the_kinesis_managed_policy_is_capped_at_named_streams(translated):
+    """Every role SAM gives AWSLambdaKinesisExecutionRole (every stream of the account) has a
+    permissions boundary that allows Kinesis on named streams only (docs/decisions/0049)."""
     resources = translated["Resources"]
     kinesis_roles = [
         role_id
@@ -116,12 +118,19 @@ def test_the_kinesis_managed_policy_is_capped_at_the_event_stream(translated):
         if role["Type"] == "AWS::IAM::Role"
         and any("AWSLambdaKinesisExecutionRole" in str(a) for a in role["Properties"]["ManagedPolicyArns"])
     ]
-    assert kinesis_roles == ["EventStreamFunctionRole"]
-    boundary_id = resources["EventStreamFunctionRole"]["Properties"]["PermissionsBoundary"]["Ref"]
-    statements = resources[boundary_id]["Properties"]["PolicyDocument"]["Statement"]
-    kinesis = [s for s in statements if any(a.startswith("kinesis:") for a in _listify(s.get("Action", [])))]
-    assert statements[0]["NotAction"] == "kinesis:*"
-    assert kinesis[0]["Resource"][0] == {"Fn::GetAtt": ["EventStream", "Arn"]}
+    assert "EventStreamFunctionRole" in kinesis_roles
+    for role_id in kinesis_roles:
+        boundary = resources[role_id]["Properties"].get("PermissionsBoundary")
+        assert boundary, f"{role_id} reads every stream of the account: give it a permissions boundary"
+        statements = _listify(resources[boundary["Ref"]]["Properties"]["PolicyDocument"]["Statement"])
+        for statement in statements:
+            if "NotAction" in statement:
+                assert statement["NotAction"] == "kinesis:*", role_id
+            elif any(a.startswith("kinesis:") for a in _actions(statement)):
+                assert "*" not in str(statement["Resource"]).replace("/consumer/*", ""), role_id
+    boundary = resources["EventStreamFunctionRole"]["Properties"]["PermissionsBoundary"]["Ref"]
+    reads = resources[boundary]["Properties"]["PolicyDocument"]["Statement"][1]["Resource"]
+    assert reads[0] == {"Fn::GetAtt": ["EventStream", "Arn"]}
 
 
 def test_every_function_has_a_log_group_with_retention(template):

@@ -74,26 +74,72 @@ class LazyClient:
     each, most of a handler's init beyond importing boto3 and Powertools. Handlers build their
     clients at cold start but many invocations never call some of them (SMS in an email-only
     batch, the quarantine queue when every record parses), and the rest pay it once, on first use.
-    Every attribute (methods, ``meta``, ``exceptions``) is the real client's.
+    Every attribute (methods, ``meta``, ``exceptions``) is the real client's, with one exception:
+    handlers registered on ``meta.events`` before the client exists (Powertools registers a
+    user-agent handler on the clients it is given) are kept and registered when it is created,
+    rather than creating it.
     """
 
-    __slots__ = ("_client", "_service", "_session")
+    __slots__ = ("_client", "_pending", "_service", "_session")
 
     def __init__(self, service: str, session: Any = None) -> None:
         self._service = service
         self._session = session
         self._client: Any = None
+        self._pending: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
 
     def _resolve(self) -> Any:
         if self._client is None:
             with _lock:
                 if self._client is None:
-                    self._client = _create(self._service, self._session)
+                    client = _create(self._service, self._session)
+                    for method, args, kwargs in self._pending:
+                        getattr(client.meta.events, method)(*args, **kwargs)
+                    self._client = client
         return self._client
 
     def __getattr__(self, name: str) -> Any:
+        if name == "meta" and self._client is None:
+            return _LazyMeta(self)
         return getattr(self._resolve(), name)
 
     def __repr__(self) -> str:
         state = "created" if self._client is not None else "not created yet"
         return f"<LazyClient {self._service} ({state})>"
+
+
+class _LazyMeta:
+    """``client.meta`` of a client not created yet: ``events.register*`` is deferred, the rest creates it."""
+
+    __slots__ = ("_lazy",)
+
+    def __init__(self, lazy: LazyClient) -> None:
+        self._lazy = lazy
+
+    @property
+    def events(self) -> Any:
+        return _DeferredEvents(self._lazy)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._lazy._resolve().meta, name)
+
+
+class _DeferredEvents:
+    __slots__ = ("_lazy",)
+
+    def __init__(self, lazy: LazyClient) -> None:
+        self._lazy = lazy
+
+    def __getattr__(self, name: str) -> Any:
+        lazy = self._lazy
+        if lazy._client is not None or name not in ("register", "register_first", "register_last"):
+            return getattr(lazy._resolve().meta.events, name)
+
+        def defer(*args: Any, **kwargs: Any) -> None:
+            with _lock:
+                if lazy._client is None:
+                    lazy._pending.append((name, args, kwargs))
+                    return
+            getattr(lazy._client.meta.events, name)(*args, **kwargs)
+
+        return defer
