@@ -63,7 +63,7 @@ stack: install  ## keep the seeded local stack running on STACK_PORT and write l
 	$(PY) -m local.serve --port $(STACK_PORT) --endpoint-host $(STACK_HOST)
 
 bench: install  ## benchmarks: ratios against references measured in the same run
-	@for bench in benchmarks/bench_*.py; do echo "== $$bench"; $(PY) $$bench || exit 1; done
+	@status=0; for bench in benchmarks/bench_*.py; do echo "== $$bench"; $(PY) $$bench || status=1; done; exit $$status
 
 build: install  ## sam build (needs python3.13 on PATH), then bytecode compiled with python3.13 (local/build.py)
 	$(VENV)/bin/sam build --template-file template.yaml

@@ -152,7 +152,7 @@ def fresh_idempotency_table(stack) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--baseline", default=BASELINE, help="git revision measured as 'today'")
     args = parser.parse_args(argv)
 
