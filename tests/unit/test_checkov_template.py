@@ -11,14 +11,12 @@ from typing import Any
 
 import pytest
 
-from local.stack import load_template, package
+from local.iam import listify as _listify
+from local.iam import role_grants as _grants
+from local.iam import translated_template
+from local.stack import load_template
 
 KMS_KEY = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
-
-
-class _NoManagedPolicies:
-    def load(self) -> dict[str, str]:
-        return {}
 
 
 @pytest.fixture(scope="module")
@@ -27,46 +25,8 @@ def template() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def translated(template, monkeypatch_module) -> dict[str, Any]:
-    from samtranslator.translator.transform import transform
-
-    return transform(package(template, "bucket", "key"), {}, _NoManagedPolicies())
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module():
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-        yield patch
-
-
-def _listify(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-def _grants(translated: dict[str, Any]) -> dict[str, list[tuple[dict[str, Any], str | None]]]:
-    """Role logical id -> every Allow statement it gets (inline, customer-managed, attached policies),
-    with the condition the granting policy is under."""
-    resources = translated["Resources"]
-    grants: dict[str, list[tuple[dict[str, Any], str | None]]] = {}
-    for role_id, role in resources.items():
-        if role["Type"] != "AWS::IAM::Role":
-            continue
-        documents = [(p["PolicyDocument"], None) for p in role["Properties"].get("Policies", [])]
-        for arn in role["Properties"].get("ManagedPolicyArns", []):
-            if isinstance(arn, dict) and "Ref" in arn:
-                managed = resources[arn["Ref"]]
-                documents.append((managed["Properties"]["PolicyDocument"], managed.get("Condition")))
-        for policy in resources.values():
-            if policy["Type"] == "AWS::IAM::Policy" and {"Ref": role_id} in policy["Properties"]["Roles"]:
-                documents.append((policy["Properties"]["PolicyDocument"], policy.get("Condition")))
-        grants[role_id] = [
-            (statement, condition)
-            for document, condition in documents
-            for statement in _listify(document["Statement"])
-            if statement["Effect"] == "Allow"
-        ]
-    return grants
+def translated(template) -> dict[str, Any]:
+    return translated_template(template)
 
 
 def _actions(statement: dict[str, Any]) -> list[str]:
