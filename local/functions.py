@@ -6,6 +6,7 @@ the handler path, timeout and environment all come from the template.
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import os
 import sys
@@ -108,8 +109,24 @@ def load_handler(spec: FunctionSpec) -> Callable[[Any, Any], Any]:
         raise FileNotFoundError(path)
     module = importlib.util.module_from_spec(module_spec)
     sys.modules[module_name] = module  # replaces the previous cold start's module, as a new sandbox would
-    module_spec.loader.exec_module(module)
+    try:
+        module_spec.loader.exec_module(module)
+    finally:
+        # engagement.coldstart pauses GC for init and freezes what init built: right for a sandbox,
+        # wrong for a process that cold-starts handlers hundreds of times (tests, the demo).
+        gc.unfreeze()
+        gc.enable()
     return getattr(module, attribute)
+
+
+def lambda_environment(stack: LocalStack, name: str) -> dict[str, str]:
+    """Every variable the function ``name`` sees deployed, pointed at the local stack."""
+    spec = function_specs()[name]
+    return {
+        **stack.client_environment(),
+        "AWS_LAMBDA_FUNCTION_NAME": stack.physical_id(spec.logical_id),
+        **stack.function_environment(spec.logical_id),
+    }
 
 
 def invoke(

@@ -1,4 +1,6 @@
-"""Local data every handler expects to find: templates in the bucket, a verified SES sender."""
+"""Local data every handler and sample event expects to find: templates in the bucket, a verified
+SES sender, and the sample endpoints (``events/endpoints.csv``) in the registry under the sample
+application, so every file in ``events/`` has an effect (``make invoke``, ``make stack``)."""
 
 from __future__ import annotations
 
@@ -32,6 +34,30 @@ def verify_sender(stack: LocalStack) -> str:
     return sender
 
 
+# The sample Pinpoint project every sample event in events/ uses.
+APPLICATION_ID = "5a7d1c0e9b8f4e2a9d3c6b1a0f8e7d6c"
+SAMPLE_ENDPOINTS = REPO_ROOT / "events" / "endpoints.csv"
+
+
+def seed_endpoints(
+    stack: LocalStack, source: Path = SAMPLE_ENDPOINTS, application_id: str = APPLICATION_ID
+) -> int:
+    """Import the sample endpoints into the local registry (idempotent); return how many."""
+    from engagement.endpoints import build_registry
+    from engagement.endpoints.transfer import Importer, read_rows
+
+    registry = build_registry(f"dynamodb://{stack.physical_id('EndpointsTable')}")
+    problems: list[str] = []
+    with source.open(newline="") as stream:
+        report = Importer(
+            registry, application_id, lambda row, message: problems.append(f"{row}: {message}")
+        ).run(read_rows(stream, "csv"))
+    if problems:
+        raise ValueError(f"{source.name}: " + "; ".join(problems))
+    return report.rows_read
+
+
 def seed(stack: LocalStack) -> None:
     seed_templates(stack)
     verify_sender(stack)
+    seed_endpoints(stack)

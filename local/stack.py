@@ -129,12 +129,25 @@ def _evaluate_conditions(template: Mapping[str, Any], parameters: Mapping[str, s
     return {name for name in conditions if holds(name)}
 
 
+def _quiet_moto_docker_probe() -> None:
+    """moto looks for its own Docker host the first time a Kinesis record would trigger a Lambda
+    (which it cannot run here: handlers run in-process) and *prints* two lines when the Docker API
+    does not answer. Ask once, with its output discarded; moto caches the answer."""
+    import contextlib
+
+    from moto import settings
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        settings.moto_server_host()
+
+
 @dataclass
 class LocalStack:
     """A running moto server holding every resource of ``template.yaml``."""
 
     template_path: Path = TEMPLATE_PATH
     parameters: dict[str, str] = field(default_factory=dict)
+    port: int = 0  # 0: any free port; `make stack` uses a fixed one (local/stack_serve.py)
     endpoint_url: str = ""
     resources: dict[str, str] = field(default_factory=dict)  # logical id -> physical id
     outputs: dict[str, str] = field(default_factory=dict)
@@ -156,7 +169,8 @@ class LocalStack:
         # having no Docker, every Kinesis-triggered Lambda it cannot run (we invoke in-process).
         logging.getLogger("moto").setLevel(logging.CRITICAL)
         warnings.filterwarnings("ignore", message="Tried to parse .* not supported by moto")
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        _quiet_moto_docker_probe()
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint_url = f"http://{host}:{port}"
@@ -266,6 +280,10 @@ class LocalStack:
         return "Condition" not in resource or resource["Condition"] in self.true_conditions
 
     # -- lookups ---------------------------------------------------------------------------
+    def client_environment(self) -> dict[str, str]:
+        """What an AWS SDK in another process needs to reach this stack (credentials are fake)."""
+        return {**_FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": self.endpoint_url}
+
     def physical_id(self, logical_id: str) -> str:
         try:
             return self.resources[logical_id]
@@ -288,6 +306,8 @@ class LocalStack:
         for name, value in declared.get("Variables", {}).items():
             if not env.get(name) and isinstance(value, dict) and self.resources.get(value.get("Ref", "")):
                 env[name] = self.resources[value["Ref"]]
+        if "AWS_ENDPOINT_URL" in env:  # declared empty so `sam local invoke --env-vars` may set it
+            env["AWS_ENDPOINT_URL"] = self.endpoint_url
         return env
 
 

@@ -9,20 +9,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from engagement import coldstart  # first: no GC during init
 from engagement.channel.factory import build_channel, build_writer
 from engagement.channel.handle import handle_batch
 from engagement.channel.settings import CustomChannelSettings
 
 logger = Logger()
 metrics = Metrics()
-tracer = Tracer()
+tracer = coldstart.tracer()
 
 settings = CustomChannelSettings.from_env()
 channel = build_channel(settings)
 writer = build_writer(settings)
+coldstart.done()
 
 
 @logger.inject_lambda_context(clear_state=True)

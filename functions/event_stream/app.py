@@ -7,21 +7,23 @@ The batch logic and its use of Powertools' BatchProcessor are in
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from engagement import coldstart  # first: no GC during init
 from engagement.suppression.consumer import BatchOutcome, build_consumer
 from engagement.suppression.settings import StreamSettings
 
 logger = Logger()
 copy_config_to_registered_loggers(source_logger=logger, include={"engagement"})
 metrics = Metrics()
-tracer = Tracer()
+tracer = coldstart.tracer()
 
 settings = StreamSettings.from_env()
 consumer = build_consumer(settings)
+coldstart.done()
 
 
 @logger.inject_lambda_context

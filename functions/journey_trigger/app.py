@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
@@ -19,15 +19,17 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from engagement import coldstart  # first: no GC during init
+from engagement.aws import aws_client, shared_session
 from engagement.journeys.factory import build_trigger
 from engagement.journeys.settings import JourneySettings
 
 logger = Logger()
 metrics = Metrics()
-tracer = Tracer()
+tracer = coldstart.tracer()
 
 settings = JourneySettings.from_env()
-trigger = build_trigger(settings, logger=logger)
+trigger = build_trigger(settings, logger=logger, session=shared_session())
 
 
 def _mark_duplicate(response: dict[str, Any], _record: Any) -> dict[str, Any]:
@@ -41,7 +43,10 @@ idempotency_config = IdempotencyConfig(
     expires_after_seconds=24 * 3600,  # EventBridge retries an event for at most 24 hours
     response_hook=_mark_duplicate,
 )
-persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table)
+persistence = DynamoDBPersistenceLayer(
+    table_name=settings.idempotency_table, boto3_client=aws_client("dynamodb")
+)
+coldstart.done()
 
 
 @logger.inject_lambda_context(correlation_id_path="id")

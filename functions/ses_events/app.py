@@ -9,7 +9,7 @@ is wrong; Kinesis failures raise: Lambda's asynchronous retries, then the same q
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
@@ -18,22 +18,27 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from engagement import coldstart  # first: no GC during init
+from engagement.aws import aws_client
 from engagement.events.normaliser import build_normaliser
 from engagement.events.settings import SesEventsSettings
 from engagement.events.writer import EventStreamWriter
 
 logger = Logger()
 metrics = Metrics()
-tracer = Tracer()
+tracer = coldstart.tracer()
 
 settings = SesEventsSettings.from_env()
 writer = EventStreamWriter(settings.event_stream_name)
 normaliser = build_normaliser(settings, writer)
-persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table)
+persistence = DynamoDBPersistenceLayer(
+    table_name=settings.idempotency_table, boto3_client=aws_client("dynamodb")
+)
 idempotency = IdempotencyConfig(event_key_jmespath="id", expires_after_seconds=24 * 3600)
 # A fixed prefix (not the default "<function name>.<module>.<handler>"): renaming or redeploying the
 # function must not forget which EventBridge events were already written to the stream.
 IDEMPOTENCY_KEY_PREFIX = "ses_events"
+coldstart.done()
 
 
 @logger.inject_lambda_context

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from engagement.aws import LazyClient
 from engagement.channel.once import SendOnce
 from engagement.channel.pipeline import ChannelServices, CustomChannel
 from engagement.channel.settings import CustomChannelSettings
@@ -22,11 +23,11 @@ CLIENT_FACTORIES: dict[str, Callable[[], Any]] = {}
 
 
 def build_session(max_pool_connections: int) -> Any:
-    import boto3
-    import botocore.session
     from botocore.config import Config
 
-    core = botocore.session.get_session()
+    from engagement.aws import botocore_session, shared_session
+
+    core = botocore_session()  # the process's one session: endpoints.json and models parsed once
     core.set_default_client_config(
         Config(
             retries={"mode": "standard", "max_attempts": 3},
@@ -35,12 +36,12 @@ def build_session(max_pool_connections: int) -> Any:
             read_timeout=5,
         )
     )
-    return boto3.session.Session(botocore_session=core)
+    return shared_session()
 
 
 def client(session: Any, service: str) -> Any:
     factory = CLIENT_FACTORIES.get(service)
-    return factory() if factory else session.client(service)
+    return factory() if factory else LazyClient(service, session)  # created on first use
 
 
 def trusted_client(session: Any, service: str) -> Any:

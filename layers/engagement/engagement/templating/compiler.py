@@ -15,7 +15,7 @@ from typing import Any
 from .builtins import BUILTIN_HELPERS, KNOWN_HELPERS
 from .builtins import block_helper_missing as default_block_missing
 from .builtins import helper_missing as default_missing
-from .errors import HelperError, TemplateError
+from .errors import HelperError, TemplateError, UnknownHelperError
 from .fastpaths import block_missing, run_each, run_if, run_with
 from .nodes import Literal, Path, Program
 from .options import NO_BLOCK, HelperOptions
@@ -141,6 +141,20 @@ def _scoped(path: Path) -> bool:
     return path.original.startswith(".") or _SCOPED_THIS.search(path.original) is not None
 
 
+# handlebars.js >= 4.6 (GH-1558) keeps these two out of the helpers a template can call by name:
+# the engine calls them for unknown helpers and context blocks, templates cannot.
+HOOKS = frozenset({"helperMissing", "blockHelperMissing"})
+
+
+def _refuse_hook(name: str, line: int, column: int) -> Ev:
+    """Raise when evaluated, like handlebars.js (a branch never taken renders)."""
+
+    def refuse(ctx, fr):
+        raise UnknownHelperError(name, line, column)
+
+    return refuse
+
+
 def _simple_id(path: Any) -> bool:
     return isinstance(path, Path) and len(path.parts) == 1 and not _scoped(path) and not path.depth
 
@@ -228,6 +242,8 @@ class Compiler:
         path = _to_path(node)
         name = path.parts[0] if path.parts else None
         helpers = self.helpers
+        if name in HOOKS and _simple_id(path):
+            return _refuse_hook(name, *position(self.src, node.pos))
         if name in KNOWN_HELPERS:
             return self.invoke_helper(helpers[name], name, node, prog, inv, is_block)
         helper = helpers.get(name) if _simple_id(path) else None
