@@ -159,6 +159,8 @@ def world(monkeypatch):
         # would apply a request this one fails "before the effect".
         others = [h for h in botocore.handlers.BUILTIN_HANDLERS if h[1] is not faults._moto]
         monkeypatch.setattr(botocore.handlers, "BUILTIN_HANDLERS", [("before-send", faults), *others])
+        # A fresh process-wide session (engagement.aws): its clients must get the handlers above.
+        monkeypatch.setattr("engagement.aws._session", None)
         dynamodb = boto3.client("dynamodb")
         dynamodb.create_table(
             TableName=NAMES["idempotency"],
