@@ -145,18 +145,26 @@ def start_run(
         **ids,
         "ActivityId": activity_id,
         "Version": version,
+        "SegmentId": campaign.segment_id,
+        "SegmentVersion": campaign.segment_version
+        or services.store.segment_version(ApplicationId, campaign.segment_id)
+        or 1,
         "ScheduledTime": iso(scheduled),
         "Wave": iso(scheduled) if local else None,
         "Concurrency": max(1, int(Concurrency)),
     }
 
 
-def snapshot_batches(services: RunServices, run: Mapping[str, Any]) -> Iterator[tuple[str, list[dict]]]:
-    """``("00001", [≤ 50 snapshot entries]), ...`` in the segment's order."""
-    campaign = _campaign(services, run)
+def snapshot_batches(
+    services: RunServices, run: Mapping[str, Any], members: Iterable[Mapping[str, Any]] | None = None
+) -> Iterator[tuple[str, list[dict]]]:
+    """``("00001", [≤ 50 snapshot entries]), ...``: ``members`` (a snapshot read back from S3 in
+    AWS) or, in-process, the segment's members at the campaign's pinned version."""
+    if members is None:
+        members = services.members(_campaign(services, run), services.clock())
     batch: list[dict] = []
     number = 0
-    for member in services.members(campaign, services.clock()):
+    for member in members:
         batch.append(dict(member))
         if len(batch) == MAX_BATCH:
             number += 1

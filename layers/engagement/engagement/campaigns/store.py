@@ -83,7 +83,7 @@ class CampaignStore:
             "CreationDate": now,
             "LastModifiedDate": now,
             "SegmentVersion": body.get("SegmentVersion")
-            or self._segment_version(ApplicationId, body["SegmentId"]),
+            or self.segment_version(ApplicationId, body["SegmentId"]),
             "Version": 1,
             "State": {"CampaignStatus": "PAUSED" if body.get("IsPaused") else "SCHEDULED"},
             "DefaultState": {"CampaignStatus": "PAUSED" if body.get("IsPaused") else "SCHEDULED"},
@@ -241,8 +241,8 @@ class CampaignStore:
             raise _not_found(f"Campaign {campaign_id}", operation)
         return json.loads(item["doc"]["S"])
 
-    def _segment_version(self, application_id: str, segment_id: str) -> int | None:
-        """Pin the segment's current version, as Pinpoint does when none is given."""
+    def segment_version(self, application_id: str, segment_id: str) -> int | None:
+        """The segment's current version (pinned at create when none is given, as Pinpoint does)."""
         if self.segments is None:
             return None
         segment = self.segments.get_segment(ApplicationId=application_id, SegmentId=segment_id)

@@ -131,6 +131,9 @@ class ImportReport:
     failed: int = 0
     batch_calls: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    # Ids and channels of the rows written, for an imported segment (``--segment-name``).
+    endpoint_ids: list[str] = field(default_factory=list)
+    channel_counts: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
         return (
@@ -191,6 +194,11 @@ class Importer:
                 batch = batch[:index] + batch[index + 1 :]
                 continue
             self.report.imported += len(batch)
+            for _, item in batch:
+                self.report.endpoint_ids.append(item["Id"])
+                channel = item.get("ChannelType")
+                if channel:
+                    self.report.channel_counts[channel] = self.report.channel_counts.get(channel, 0) + 1
             return
 
 
