@@ -118,7 +118,7 @@ def start_run(
         return {**ids, "Skip": True, "Reason": "ENDED"}
     activity_id = activity_id_for(CampaignId, iso(scheduled))
     activity = services.store.get_activity(ApplicationId, CampaignId, activity_id)
-    if activity is not None and activity.get("State") == "COMPLETED":
+    if activity is not None and activity.get("State") == "COMPLETED" and activity.get("Result") != "FAIL":
         return {**ids, "Skip": True, "Reason": "COMPLETED", "ActivityId": activity_id}
     version = int(
         (activity or {}).get("CampaignVersion") or campaign.version
