@@ -52,13 +52,14 @@ def campaign_environment(stack: LocalStack) -> dict[str, str]:
     env["TEMPLATE_STORE"] = seed_templates(stack)
     env["CAMPAIGN_SCHEDULE_GROUP"] = stack.physical_id("CampaignScheduleGroup")
     env["CAMPAIGN_STATE_MACHINE_ARN"] = stack.physical_id("CampaignRunStateMachine")
+    env["CAMPAIGN_BATCHES_IN_FLIGHT"] = "1"  # moto's server fails concurrent DynamoDB transactions
     env["CAMPAIGN_SCHEDULER_ROLE_ARN"] = stack.outputs.get("CampaignSchedulerRoleArn") or (
         "arn:aws:iam::123456789012:role/" + stack.physical_id("CampaignSchedulerRole")
     )
     return env
 
 
-def prepare(stack: LocalStack, endpoints: int = ENDPOINTS) -> DemoSetup:
+def prepare(stack: LocalStack, endpoints: int = ENDPOINTS, application_id: str = APPLICATION_ID) -> DemoSetup:
     """Endpoints in the registry, an all-email segment, a verified sender and the store."""
     from engagement.campaigns.factory import build_store
     from engagement.campaigns.settings import CampaignSettings
@@ -80,11 +81,11 @@ def prepare(stack: LocalStack, endpoints: int = ENDPOINTS) -> DemoSetup:
     ]
     for start in range(0, len(items), 100):
         registry.update_endpoints_batch(
-            ApplicationId=APPLICATION_ID, EndpointBatchRequest={"Item": items[start : start + 100]}
+            ApplicationId=application_id, EndpointBatchRequest={"Item": items[start : start + 100]}
         )
     segments = build_segment_store(env["SEGMENT_STORE"])
     segment = segments.create_segment(
-        ApplicationId=APPLICATION_ID,
+        ApplicationId=application_id,
         WriteSegmentRequest={
             "Name": "demo-readers",
             "Dimensions": {"Demographic": {"Channel": {"DimensionType": "INCLUSIVE", "Values": ["EMAIL"]}}},
@@ -126,9 +127,7 @@ def run_services(setup: DemoSetup) -> Any:
     from engagement.channel.settings import CustomChannelSettings
 
     channel = build_channel(CustomChannelSettings.from_env(setup.env))
-    services = build_run_services(setup.settings, channel=channel, store=setup.store)
-    services.batches_in_flight = 1  # moto's server is not safe for concurrent DynamoDB transactions
-    return services
+    return build_run_services(setup.settings, channel=channel, store=setup.store)
 
 
 def run(stack: LocalStack) -> None:

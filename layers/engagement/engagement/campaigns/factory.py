@@ -149,4 +149,5 @@ def build_run_services(
         members=members or segment_members(segments, registry),
         registry=registry,
         writer=writer,
+        batches_in_flight=settings.batches_in_flight,
     )

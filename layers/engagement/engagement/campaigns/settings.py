@@ -20,3 +20,5 @@ class CampaignSettings(EnvSettings):
     custom_channel_function_arn: str | None = Field(default=None, alias="CUSTOM_CHANNEL_FUNCTION_ARN")
     # Batches in flight in the Distributed Map; the pace is shared between them.
     max_concurrency: int = Field(default=20, ge=1, le=1000, alias="CAMPAIGN_MAX_CONCURRENCY")
+    # In-process runs (``engagement campaigns run``): batches planned and sent at once.
+    batches_in_flight: int = Field(default=4, ge=1, le=32, alias="CAMPAIGN_BATCHES_IN_FLIGHT")
