@@ -9,9 +9,6 @@ run the same day meets ``Limits.Daily`` = 1.
 from __future__ import annotations
 
 import datetime as dt
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,20 +27,6 @@ class DemoSetup:
     store: Any
     segment_id: str
     bad_segment_id: str = "no-such-segment"
-
-
-@contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def campaign_environment(stack: LocalStack) -> dict[str, str]:

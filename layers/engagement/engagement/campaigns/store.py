@@ -170,13 +170,8 @@ class CampaignStore:
         return {"CampaignResponse": json.loads(item["doc"]["S"])}
 
     def get_campaign_versions(
-        self,
-        *,
-        ApplicationId: str,
-        CampaignId: str,
-        PageSize: str | int | None = None,
-        Token: str | None = None,
-    ) -> dict[str, Any]:
+        self, *, ApplicationId: str, CampaignId: str, PageSize=None, Token=None
+    ) -> dict:
         self._head(ApplicationId, CampaignId, "GetCampaignVersions")
         items, token = self._query(
             f"CAMPAIGN#{ApplicationId}#{CampaignId}", "V#", PageSize, Token, forward=False
@@ -184,13 +179,8 @@ class CampaignStore:
         return {"CampaignsResponse": _page(items, token)}
 
     def get_campaign_activities(
-        self,
-        *,
-        ApplicationId: str,
-        CampaignId: str,
-        PageSize: str | int | None = None,
-        Token: str | None = None,
-    ) -> dict[str, Any]:
+        self, *, ApplicationId: str, CampaignId: str, PageSize=None, Token=None
+    ) -> dict:
         self._head(ApplicationId, CampaignId, "GetCampaignActivities")
         items, token = self._query(f"CAMPAIGN#{ApplicationId}#{CampaignId}", "A#", PageSize, Token)
         items.sort(key=lambda a: a.get("ScheduledStart") or "", reverse=True)

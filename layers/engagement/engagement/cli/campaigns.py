@@ -84,15 +84,12 @@ def _store(args: argparse.Namespace) -> Any:
 
 
 def _body(path: Path) -> dict[str, Any]:
+    from engagement.cli.render import CommandError, _load_object
+
     try:
-        body = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise _UsageError(f"{path}: {error.strerror}") from None
-    except ValueError as error:
-        raise _UsageError(f"{path} is not valid JSON: {error}") from None
-    if not isinstance(body, dict):
-        raise _UsageError(f"{path} must hold a WriteCampaignRequest object")
-    return body
+        return _load_object(path, "WriteCampaignRequest")
+    except CommandError as error:
+        raise _UsageError(str(error)) from None
 
 
 def _answer(call: Callable[[], Any]) -> int:
