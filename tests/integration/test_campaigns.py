@@ -59,21 +59,6 @@ def test_cli_create_schedules_runs_and_lists_activities(setup, capsys, monkeypat
     assert again["Reason"] == "COMPLETED"
 
 
-def test_cli_refuses_bad_input_before_anything_is_stored(setup, capsys, monkeypatch, tmp_path):
-    for name, value in setup.env.items():
-        monkeypatch.setenv(name, value)
-    path = tmp_path / "bad.json"
-    path.write_text("{not json")
-    code, error = cli(capsys, "create", "--file", str(path))
-    assert code == 2 and "is not valid JSON" in error
-    body = demo_campaign("no-such-segment", dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
-    path.write_text(json.dumps(body))
-    code, error = cli(capsys, "create", "--file", str(path))
-    assert code == 2 and "BadRequestException" in error and "not found" in error
-    code, listed = cli(capsys, "list")
-    assert all(c["SegmentId"] != "no-such-segment" for c in listed["CampaignsResponse"]["Item"])
-
-
 def test_state_machine_steps_over_the_segment_snapshot(setup, local_stack):
     from engagement.campaigns.steps import handle_step
     from engagement.segments import run_snapshot
@@ -123,3 +108,62 @@ def test_the_deployed_state_machine_is_the_distributed_map_definition(local_stac
     assert batches["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
     assert batches["ItemReader"]["Resource"] == "arn:aws:states:::s3:listObjectsV2"
     assert batches["MaxConcurrencyPath"] == "$.Run.Concurrency"
+
+
+def test_the_handlers_start_a_run_and_an_event_campaign(setup, invoke_function):
+    import base64
+    import time
+
+    start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(hours=4)
+    body = demo_campaign(setup.segment_id, start)
+    campaign = setup.store.create_campaign(ApplicationId=APP, WriteCampaignRequest=body)["CampaignResponse"]
+    started = invoke_function(
+        "campaign_run",
+        {"Action": "Start", "Input": {"ApplicationId": APP, "CampaignId": campaign["Id"]}},
+    )
+    assert (
+        started["Version"] == 1 and started["SegmentId"] == setup.segment_id and started["Concurrency"] == 16
+    )
+
+    event_body = {
+        **body,
+        "HoldoutPercent": 0,
+        "AdditionalTreatments": [],
+        "Schedule": {
+            "StartTime": (
+                dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=1)
+            ).isoformat(),
+            "Frequency": "EVENT",
+            "EventFilter": {
+                "FilterType": "ENDPOINT",
+                "Dimensions": {"EventType": {"DimensionType": "INCLUSIVE", "Values": ["Signup"]}},
+            },
+        },
+    }
+    event_campaign = setup.store.create_campaign(ApplicationId=APP, WriteCampaignRequest=event_body)
+    record = {
+        "event_type": "Signup",
+        "event_timestamp": int(time.time() * 1000) + 2000,  # after the campaign's start
+        "application": {"app_id": APP},
+        "client": {"client_id": "demo-0003"},
+        "attributes": {},
+    }
+    kinesis = {
+        "Records": [
+            {
+                "eventID": "shardId-000000000000:1",
+                "eventSource": "aws:kinesis",
+                "eventSourceARN": "arn:aws:kinesis:us-east-1:123456789012:stream/engagement-events",
+                "kinesis": {
+                    "partitionKey": "demo-0003",
+                    "sequenceNumber": "1",
+                    "data": base64.b64encode(json.dumps(record).encode()).decode(),
+                },
+            }
+        ]
+    }
+    assert invoke_function("campaign_events", kinesis) == {"batchItemFailures": []}
+    campaign_id = event_campaign["CampaignResponse"]["Id"]
+    activities = setup.store.get_campaign_activities(ApplicationId=APP, CampaignId=campaign_id)
+    (activity,) = activities["ActivitiesResponse"]["Item"]
+    assert activity["SuccessfulEndpointCount"] == 1 and activity["ExecutionMetrics"]["DELIVERED"] == "1"
