@@ -74,6 +74,14 @@ def test_a_valid_campaign_passes():
             "CustomMessage.Data is required",
         ),
         ({"TemplateConfiguration": {"PushTemplate": {"Name": "p"}}}, "PushTemplate cannot be delivered"),
+        ({"Hook": {"LambdaFunctionName": "f", "Mode": "FILTER"}}, "Hook is not supported"),
+        (
+            {
+                "CustomDeliveryConfiguration": {"DeliveryUri": "https://example.com/hook"},
+                "MessageConfiguration": {"CustomMessage": {"Data": "x"}},
+            },
+            "DeliveryUri must be a Lambda function ARN",
+        ),
     ],
 )
 def test_each_bad_request_names_its_field(change, expected):

@@ -122,6 +122,10 @@ def validate_campaign(
         raise _bad("WriteCampaignRequest.SegmentId is required")
     if not isinstance(body.get("Schedule"), Mapping):
         raise _bad("WriteCampaignRequest.Schedule is required")
+    if body.get("Hook"):
+        raise _bad(
+            "WriteCampaignRequest.Hook is not supported: filter with the segment, deliver by custom channel"
+        )
     _check_segment(body, application_id, segments)
     _check_allocation(body)
     _check_schedule(body["Schedule"], now, check_start)
@@ -236,6 +240,8 @@ def _check_delivery(path: str, treatment: Mapping, application_id: str, template
     messages = treatment.get("MessageConfiguration") or {}
     custom = treatment.get("CustomDeliveryConfiguration")
     if custom:
+        if not str(custom.get("DeliveryUri") or "").startswith("arn:"):
+            raise _bad(f"{path}.CustomDeliveryConfiguration.DeliveryUri must be a Lambda function ARN")
         if not (messages.get("CustomMessage") or {}).get("Data"):
             raise _bad(
                 f"{path}.MessageConfiguration.CustomMessage.Data is required with CustomDeliveryConfiguration"
