@@ -124,7 +124,7 @@ def test_scan_worker_function_writes_the_snapshot(
     results = [
         invoke_function(
             "segment_scan",
-            {**sample, "ApplicationId": app, "SegmentId": segment_id, "Segment": part, "TotalSegments": 3,
+            {**sample, "ApplicationId": app, "SegmentId": segment_id, "Part": part, "TotalParts": 3,
              "Bucket": bucket, "Prefix": f"snapshots/{app}/{segment_id}/test"},
         )
         for part in range(3)
@@ -148,3 +148,17 @@ def test_export_to_bucket_runs_the_snapshot_in_process(
     out = cli(capsys, "export", mobile, "--application-id", app, "--bucket", bucket)
     assert out["Count"] == 4 and out["Bucket"] == bucket
     assert sorted(e["Id"] for e in read_snapshot(boto3.client("s3"), bucket, out["Keys"])) == MOBILE_NOT_JOHN
+
+
+def test_rows_naming_only_a_user_stand_for_the_users_endpoints(
+    app: str, capsys: pytest.CaptureFixture, tmp_path: Path
+) -> None:
+    path = tmp_path / "users.csv"
+    path.write_text("Id,User.UserId\nli-email,\n,user-sam\n,user-nobody\n")
+    argv = ["endpoints", "import", str(path), "--application-id", app, "--segment-name", "Sam and Li"]
+    assert main(argv) == 1  # the unknown user is reported; the segment holds the rest
+    assert "user-nobody" in capsys.readouterr().err
+    [segment] = cli(capsys, "list", "--application-id", app)["SegmentsResponse"]["Item"]
+    # ChannelCounts: channel types the imported definitions name (the Id-only row names none).
+    assert segment["ImportDefinition"]["ChannelCounts"] == {"VOICE": 1, "CUSTOM": 1}
+    assert export_ids(app, segment["Id"], tmp_path) == ["li-email", "sam-app", "sam-voice"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,20 +24,32 @@ KEYS = {
 }
 
 
-@pytest.fixture
-def aws() -> Iterator[dict[str, Any]]:
+@pytest.fixture(scope="module")
+def _mocked() -> Iterator[dict[str, Any]]:
+    """moto's in-process AWS for one test module (clients are the slow part to build)."""
     with mock_aws():
-        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
-        dynamodb.create_table(TableName="Segments", **KEYS)
-        dynamodb.create_table(TableName="Endpoints", **KEYS)
-        s3 = boto3.client("s3", region_name="us-east-1")
-        s3.create_bucket(Bucket="snapshots")
         yield {
-            "store": SegmentStore(dynamodb, "Segments"),
-            "registry": DynamoDBEndpointRegistry(dynamodb, "Endpoints"),
-            "dynamodb": dynamodb,
-            "s3": s3,
+            "dynamodb": boto3.client("dynamodb", region_name="us-east-1"),
+            "s3": boto3.client("s3", region_name="us-east-1"),
         }
+
+
+@pytest.fixture
+def aws(_mocked: dict[str, Any]) -> dict[str, Any]:
+    """Fresh tables and bucket per test."""
+    dynamodb, s3 = _mocked["dynamodb"], _mocked["s3"]
+    suffix = uuid.uuid4().hex[:12]
+    dynamodb.create_table(TableName=f"Segments-{suffix}", **KEYS)
+    dynamodb.create_table(TableName=f"Endpoints-{suffix}", **KEYS)
+    bucket = f"snapshots-{suffix}"
+    s3.create_bucket(Bucket=bucket)
+    return {
+        "store": SegmentStore(dynamodb, f"Segments-{suffix}"),
+        "registry": DynamoDBEndpointRegistry(dynamodb, f"Endpoints-{suffix}"),
+        "dynamodb": dynamodb,
+        "s3": s3,
+        "bucket": bucket,
+    }
 
 
 @pytest.fixture

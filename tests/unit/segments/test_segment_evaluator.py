@@ -374,3 +374,133 @@ def test_matches_sees_a_new_definition_object():
     ep = with_attr("pro")
     assert check(attr("INCLUSIVE", "pro"), ep)
     assert not check(attr("INCLUSIVE", "team"), ep)
+
+
+def test_recency_boundary_in_the_registry_date_format_is_inclusive_to_the_millisecond():
+    active = dims(Behavior={"Recency": {"Duration": "DAY_7", "RecencyType": "ACTIVE"}})
+    now = datetime(2026, 12, 1, 12, 0, 0, 250_400, tzinfo=UTC)  # sub-millisecond "now"
+    edge = now - timedelta(days=7)
+
+    def at(moment):
+        return endpoint(
+            EffectiveDate=moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+        )
+
+    assert not matches(active, at(edge), now=now)  # .250 is before .2504
+    assert matches(active, at(edge + timedelta(milliseconds=1)), now=now)
+    assert matches(active, endpoint(EffectiveDate=edge.isoformat()), now=now)  # other forms: parsed exactly
+
+
+def test_string_fast_path_agrees_with_parsing():
+    import random
+
+    from engagement.segments.dimensions import canonical_millis, parse_instant
+
+    rng = random.Random(3)
+    for _ in range(2000):
+        instant = rng.uniform(0, 4e9)
+        value = canonical_millis(rng.uniform(0, 4e9))
+        assert (value >= canonical_millis(instant)) == (parse_instant(value) >= instant), (value, instant)
+
+
+def test_defaults_include_all_groups_and_all_dimensions():
+    definition = {"SegmentGroups": {"Groups": [{"Dimensions": [PRO, PT]}, {"Dimensions": [PRO]}]}}
+    assert check(definition, endpoint(Attributes={"plan": ["pro"]}, Location={"Country": "PT"}))
+    assert not check(definition, endpoint(Attributes={"plan": ["pro"]}))
+
+
+def test_membership_ignores_endpoint_status_and_opt_out():
+    """Segments say who matches; campaigns and journeys skip INACTIVE and opted-out endpoints."""
+    ep = endpoint(EndpointStatus="INACTIVE", OptOut="ALL", Attributes={"plan": ["pro"]})
+    assert check({"Dimensions": PRO}, ep)
+
+
+# ---------------------------------------------------------------- docs/segments.md worked examples
+ANA = {
+    "Id": "ana-sms",
+    "ChannelType": "SMS",
+    "EffectiveDate": "2026-11-20T09:00:00.000Z",
+    "Attributes": {"Plan": ["trial"], "signup_date": ["2026-03-01T10:00:00Z"], "DeviceType": ["PHONE"]},
+    "Demographic": {"Platform": "Android", "Make": "Samsung", "Model": "S24", "AppVersion": "3.2.0"},
+    "Location": {"Country": "PT", "Latitude": 38.7223, "Longitude": -9.1393},
+    "Metrics": {"lifetime_value": 120.0},
+    "User": {"UserId": "user-ana", "UserAttributes": {"FirstName": ["Ana"], "tier": ["gold"]}},
+}
+DOC_NOW = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def _a(name, kind, *values):
+    return {"Attributes": {name: {"AttributeType": kind, "Values": list(values)}}}
+
+
+@pytest.mark.parametrize(
+    ("dimensions", "expected"),
+    [
+        (_a("Plan", "INCLUSIVE", "pro", "trial"), True),
+        (_a("Plan", "EXCLUSIVE", "trial"), False),
+        (_a("Plan", "CONTAINS", "ria"), True),
+        (_a("signup_date", "AFTER", "2026-01-01T00:00:00Z"), True),
+        (_a("signup_date", "ON", "2026-03-01T00:00:00Z"), True),
+        (_a("signup_date", "BETWEEN", "2026-01-01", "2026-06-30"), True),
+        ({"UserAttributes": {"tier": {"AttributeType": "INCLUSIVE", "Values": ["gold"]}}}, True),
+        ({"Behavior": {"Recency": {"Duration": "DAY_30", "RecencyType": "ACTIVE"}}}, True),
+        ({"Behavior": {"Recency": {"Duration": "DAY_7", "RecencyType": "ACTIVE"}}}, False),
+        ({"Behavior": {"Recency": {"Duration": "DAY_7", "RecencyType": "INACTIVE"}}}, True),
+        (
+            {
+                "Demographic": {
+                    "Platform": {"DimensionType": "INCLUSIVE", "Values": ["android"]},
+                    "Make": {"DimensionType": "EXCLUSIVE", "Values": ["apple"]},
+                }
+            },
+            True,
+        ),
+        ({"Demographic": {"Channel": {"Values": ["SMS", "EMAIL"]}}}, True),
+        ({"Demographic": {"DeviceType": {"Values": ["PHONE"]}}}, True),
+        ({"Location": {"Country": {"DimensionType": "INCLUSIVE", "Values": ["PT", "ES"]}}}, True),
+        (
+            {
+                "Location": {
+                    "GPSPoint": {
+                        "Coordinates": {"Latitude": 38.80, "Longitude": -9.38},
+                        "RangeInKilometers": 30,
+                    }
+                }
+            },
+            True,
+        ),
+        (
+            {"Metrics": {"lifetime_value": {"ComparisonOperator": "GREATER_THAN_OR_EQUAL", "Value": 100}}},
+            True,
+        ),
+    ],
+)
+def test_docs_worked_examples(dimensions, expected):
+    assert matches({"Dimensions": dimensions}, ANA, now=DOC_NOW) is expected
+
+
+def test_docs_worked_examples_groups_and_sources():
+    groups = {
+        "Include": "ANY",
+        "Groups": [
+            {"Dimensions": [_a("Plan", "INCLUSIVE", "pro")]},
+            {"Type": "NONE", "Dimensions": [{"Location": {"Country": {"Values": ["US"]}}}]},
+        ],
+    }
+    assert matches({"SegmentGroups": groups}, ANA, now=DOC_NOW)
+    sourced = {
+        "Groups": [
+            {
+                "SourceSegments": [{"Id": "vips"}],
+                "Dimensions": [{"Location": {"Country": {"Values": ["PT"]}}}],
+            }
+        ]
+    }
+    assert matches({"SegmentGroups": sourced}, ANA, now=DOC_NOW, source_segments={"vips": {"ana-sms"}})
+    assert not matches({"SegmentGroups": sourced}, ANA, now=DOC_NOW, source_segments={"vips": {"mary-sms"}})
+
+
+def test_unvalidated_definitions_fail_safe_or_loudly():
+    assert not check(attr("BEFORE", "not a date", name="d"), with_attr("2020-01-01", name="d"))
+    with pytest.raises(ValueError, match="'XOR' is not one of ALL, ANY, NONE"):
+        compile_segment(grouped("ALL", {"Type": "XOR", "Dimensions": [PRO]}))

@@ -23,13 +23,12 @@ def put(registry, endpoint_id, **request):
 
 
 def seed(registry, count=40):
-    for i in range(count):
-        put(
-            registry,
-            f"ep-{i:03d}",
-            Demographic={"Platform": "android" if i % 2 else "ios"},
-            Metrics={"n": float(i)},
-        )
+    items = [
+        {"Id": f"ep-{i:03d}", "ChannelType": "EMAIL", "Address": f"ep-{i:03d}@example.com",
+         "Demographic": {"Platform": "android" if i % 2 else "ios"}, "Metrics": {"n": float(i)}}
+        for i in range(count)
+    ]  # fmt: skip
+    registry.update_endpoints_batch(ApplicationId=APP, EndpointBatchRequest={"Item": items})
 
 
 def create(store, dimensions=None, groups=None):
@@ -55,9 +54,7 @@ def members(store, registry, segment_id, **kw):
 def test_parallel_scan_finds_each_member_once(store, registry, parts):
     seed(registry)
     segment_id = create(store, ANDROID)
-    assert members(store, registry, segment_id, total_segments=parts) == [
-        f"ep-{i:03d}" for i in range(1, 40, 2)
-    ]
+    assert members(store, registry, segment_id, total_parts=parts) == [f"ep-{i:03d}" for i in range(1, 40, 2)]
 
 
 def test_other_applications_endpoints_are_not_members(store, registry):
@@ -134,7 +131,7 @@ def test_count_exact_and_sampled(store, registry):
         "now": NOW,
     }
     assert count_members(**target) == (20, False)
-    estimate, estimated = count_members(**target, total_segments=4, sample_parts=2)
+    estimate, estimated = count_members(**target, total_parts=4, sample_parts=2)
     assert estimated and estimate % 2 == 0 and 0 <= estimate <= 40
 
 
@@ -152,10 +149,10 @@ def test_snapshot_parts_union_is_the_segment_and_reads_back(aws, store, registry
     seed(registry)
     segment_id = create(store, ANDROID)
     out = run_snapshot(
-        segments=store, registry=registry, s3=aws["s3"], bucket="snapshots",
-        application_id=APP, segment_id=segment_id, now=NOW, total_segments=4,
+        segments=store, registry=registry, s3=aws["s3"], bucket=aws["bucket"],
+        application_id=APP, segment_id=segment_id, now=NOW, total_parts=4,
     )  # fmt: skip
-    assert out["Bucket"] == "snapshots" and out["Count"] == 20
+    assert out["Bucket"] == aws["bucket"] and out["Count"] == 20
     assert all(key.startswith(f"snapshots/{APP}/{segment_id}/v1/") for key in out["Keys"])
     read = list(read_snapshot(aws["s3"], out["Bucket"], out["Keys"]))
     assert sorted(e["Id"] for e in read) == members(store, registry, segment_id)
@@ -166,18 +163,18 @@ def test_empty_parts_write_nothing(aws, store, registry):
     put(registry, "only")
     task = ScanTask.model_validate(
         {"ApplicationId": APP, "SegmentId": create(store, ANDROID), "Now": "2026-12-01T00:00:00Z",
-         "Segment": 0, "TotalSegments": 1, "Bucket": "snapshots", "Prefix": "p"}
+         "Part": 0, "TotalParts": 1, "Bucket": "snapshots", "Prefix": "p"}
     )  # fmt: skip
     assert write_part(task, segments=store, registry=registry, s3=aws["s3"]) == {"Key": None, "Count": 0}
-    assert aws["s3"].list_objects_v2(Bucket="snapshots").get("KeyCount") == 0
+    assert aws["s3"].list_objects_v2(Bucket=aws["bucket"]).get("KeyCount") == 0
 
 
 def test_scan_task_rejects_a_part_outside_the_scan(aws, store, registry):
     task = ScanTask.model_validate(
         {"ApplicationId": APP, "SegmentId": "s", "Now": "2026-12-01T00:00:00Z",
-         "Segment": 4, "TotalSegments": 4, "Bucket": "b", "Prefix": "p"}
+         "Part": 4, "TotalParts": 4, "Bucket": "b", "Prefix": "p"}
     )  # fmt: skip
-    with pytest.raises(ValueError, match="not below TotalSegments"):
+    with pytest.raises(ValueError, match="not below TotalParts"):
         write_part(task, segments=store, registry=registry, s3=aws["s3"])
 
 
@@ -192,3 +189,22 @@ def test_state_machine_items_are_scan_tasks_and_output_is_collect():
     assert set(scan["Output"]) == set(collect("b", []))
     pin = definition["States"]["PinVersion"]
     assert pin["Arguments"]["Key"]["sk"]["S"].startswith("{% 'SEG#'")  # the store's latest-version item
+
+
+def test_parts_cover_every_id_exactly_once_and_spread_hex_ids():
+    import uuid
+
+    from engagement.segments.scan import part_bounds
+
+    ids = [uuid.uuid4().hex for _ in range(2000)] + ["-dash", "0", "ffff", "ffffz", "zeta", "mary-email", "Ω"]
+    total = 8
+    bounds = [part_bounds(part, total) for part in range(total)]
+    counts = [0] * total
+    for endpoint_id in ids:
+        key = "EP#" + endpoint_id.lower()
+        owners = [part for part, (low, high) in enumerate(bounds) if low <= key < high]
+        assert len(owners) == 1, endpoint_id
+        counts[owners[0]] += 1
+    assert min(counts) > 2000 / total / 2  # uuids: each part gets about an eighth
+    with pytest.raises(ValueError, match="Part"):
+        part_bounds(8, 8)

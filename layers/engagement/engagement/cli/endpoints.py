@@ -102,7 +102,8 @@ def run_import(args: argparse.Namespace) -> int:
             if progress is not None:
                 progress.update(1)
 
-    importer = Importer(registry, args.application_id, report)
+    # With --segment-name, a row of User.UserId alone stands for that user's endpoints (as in Pinpoint).
+    importer = Importer(registry, args.application_id, report, expand_users=bool(args.segment_name))
     try:
         with args.file.open(encoding="utf-8-sig", newline="") as stream:
             importer.run(counted(read_rows(stream, file_format)))

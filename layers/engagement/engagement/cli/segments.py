@@ -198,7 +198,7 @@ def _target(args: argparse.Namespace) -> dict[str, Any]:
         "segment_id": args.segment_id,
         "version": args.version,
         "now": datetime.now(UTC),
-        "total_segments": max(1, args.parts),
+        "total_parts": max(1, args.parts),
     }
 
 
