@@ -84,7 +84,7 @@ def test_state_machine_steps_over_the_segment_snapshot(setup, local_stack):
         application_id=APP,
         segment_id=run["SegmentId"],
         version=run["SegmentVersion"],
-        total_segments=2,
+        total_parts=2,
     )
     cut = handle_step(services, {"Action": "Cut", "Run": run, "Snapshot": snapshot}, None, **options)
     assert cut["Batches"] == 1

@@ -122,9 +122,11 @@ class CampaignStore:
             status = "PAUSED"
         elif status == "PAUSED" or "Schedule" in WriteCampaignRequest:
             status = "SCHEDULED"
+        repin = "SegmentId" in WriteCampaignRequest and "SegmentVersion" not in WriteCampaignRequest
         response = {
             **current,
             **WriteCampaignRequest,
+            **({"SegmentVersion": self.segment_version(ApplicationId, body["SegmentId"])} if repin else {}),
             "LastModifiedDate": iso(self.clock()),
             "Version": int(current["Version"]) + 1,
             "State": {"CampaignStatus": status},
