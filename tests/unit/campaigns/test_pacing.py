@@ -26,24 +26,24 @@ def max_in_any_window(times: list[float], width: float = 1.0) -> int:
     return max(bisect_left(times, t + width) - i for i, t in enumerate(times))
 
 
-def test_grants_never_exceed_the_rate_in_any_window():
+def grant_times(rate: float, count: int) -> list[float]:
     clock = FakeClock()
-    pacer = Pacer(50, clock=clock, sleep=clock.sleep)
-    grants = []
-    for _ in range(500):
+    pacer = Pacer(rate, clock=clock, sleep=clock.sleep)
+    times = []
+    for _ in range(count):
         pacer.acquire()
-        grants.append(clock())
+        times.append(clock())
+    return times
+
+
+def test_grants_never_exceed_the_rate_in_any_window():
+    grants = grant_times(50, 500)
     assert max_in_any_window(grants) <= 50
     assert 500 / 50 * 0.95 <= grants[-1] - grants[0] <= 500 / 50 * 1.05  # ~ 10 s: not slower either
 
 
 def test_a_fractional_rate_spaces_sends_more_than_a_second_apart():
-    clock = FakeClock()
-    pacer = Pacer(0.5, clock=clock, sleep=clock.sleep)
-    grants = []
-    for _ in range(3):
-        pacer.acquire()
-        grants.append(clock())
+    grants = grant_times(0.5, 3)
     assert grants[1] - grants[0] >= 2.0
 
 

@@ -53,14 +53,15 @@ class RunKey:
         return f"LIMIT#{self.application_id}#{self.campaign_id}#{endpoint_id}"
 
 
-class MemoryLedger:
-    """The in-process ledger (tests, benchmarks, ``engagement campaigns run`` without a table)."""
+@dataclass(frozen=True)
+class Limits:
+    day: str  # UTC calendar day, "2026-12-01"
+    daily: int  # 0: no limit
+    total: int
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.plans: dict[tuple[str, str], tuple[str, str]] = {}
-        self.counts: Counter[tuple[str, str]] = Counter()
-        self.batches: dict[tuple[str, str], dict[str, int]] = {}
+
+class Ledger:
+    """``reserve`` the endpoint for this run, within its limits (both ledgers answer alike)."""
 
     def reserve(
         self,
@@ -73,17 +74,37 @@ class MemoryLedger:
         daily: int,
         total: int,
     ) -> Reservation:
+        return self._reserve(key, batch, endpoint_id, treatment_id, Limits(day, daily, total))
+
+    def _reserve(
+        self, key: RunKey, batch: str, endpoint_id: str, treatment_id: str, limits: Limits
+    ) -> Reservation:
+        raise NotImplementedError
+
+
+class MemoryLedger(Ledger):
+    """The in-process ledger (tests, benchmarks, ``engagement campaigns run`` without a table)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.plans: dict[tuple[str, str], tuple[str, str]] = {}
+        self.counts: Counter[tuple[str, str]] = Counter()
+        self.batches: dict[tuple[str, str], dict[str, int]] = {}
+
+    def _reserve(
+        self, key: RunKey, batch: str, endpoint_id: str, treatment_id: str, limits: Limits
+    ) -> Reservation:
         with self._lock:
             plan = self.plans.get((key.run_pk, endpoint_id))
             if plan is not None:
                 return Reservation.RESUMED
             limit_pk = key.limit_pk(endpoint_id)
-            if daily and self.counts[(limit_pk, day)] >= daily:
+            if limits.daily and self.counts[(limit_pk, limits.day)] >= limits.daily:
                 return Reservation.DAILY_CAP
-            if total and self.counts[(limit_pk, "TOTAL")] >= total:
+            if limits.total and self.counts[(limit_pk, "TOTAL")] >= limits.total:
                 return Reservation.TOTAL_CAP
             self.plans[(key.run_pk, endpoint_id)] = (batch, treatment_id)
-            self.counts[(limit_pk, day)] += 1
+            self.counts[(limit_pk, limits.day)] += 1
             self.counts[(limit_pk, "TOTAL")] += 1
             return Reservation.NEW
 
@@ -100,7 +121,7 @@ class MemoryLedger:
             return total
 
 
-class DynamoDBLedger:
+class DynamoDBLedger(Ledger):
     """The ledger on the campaigns table (``pk``/``sk``, TTL attribute ``expiration``)."""
 
     def __init__(self, table: str, client: Any, clock: Any = time.time) -> None:
@@ -108,16 +129,8 @@ class DynamoDBLedger:
         self.client = client
         self.clock = clock
 
-    def reserve(
-        self,
-        key: RunKey,
-        batch: str,
-        endpoint_id: str,
-        treatment_id: str,
-        *,
-        day: str,
-        daily: int,
-        total: int,
+    def _reserve(
+        self, key: RunKey, batch: str, endpoint_id: str, treatment_id: str, limits: Limits
     ) -> Reservation:
         now = int(self.clock())
         plan = {
@@ -134,13 +147,16 @@ class DynamoDBLedger:
             }
         }
         items = [plan]
-        for sort_key, limit, ttl in ((f"DAY#{day}", daily, now + DAY_TTL_S), ("TOTAL", total, None)):
+        for sort_key, limit, ttl in (
+            (f"DAY#{limits.day}", limits.daily, now + DAY_TTL_S),
+            ("TOTAL", limits.total, None),
+        ):
             if limit:
                 items.append(self._increment(key.limit_pk(endpoint_id), sort_key, limit, ttl))
         try:
             self.client.transact_write_items(TransactItems=items)
         except self.client.exceptions.TransactionCanceledException as error:
-            return self._cancelled(error, bool(daily))
+            return self._cancelled(error, bool(limits.daily))
         return Reservation.NEW
 
     def _increment(self, pk: str, sk: str, limit: int, ttl: int | None) -> dict:

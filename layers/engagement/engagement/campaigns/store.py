@@ -66,13 +66,7 @@ class CampaignStore:
     # -- boto3 pinpoint operations ---------------------------------------------------------
     def create_campaign(self, *, ApplicationId: str, WriteCampaignRequest: dict[str, Any]) -> dict[str, Any]:
         body = WriteCampaignRequest
-        validate_campaign(
-            body,
-            application_id=ApplicationId,
-            segments=self.segments,
-            templates=self.templates,
-            now=self.clock(),
-        )
+        self._validate(ApplicationId, body, check_start=True)
         now = iso(self.clock())
         campaign_id = uuid.uuid4().hex
         response = {
@@ -108,14 +102,7 @@ class CampaignStore:
         current = self._head(ApplicationId, CampaignId, "UpdateCampaign")
         body = {k: v for k, v in current.items() if k not in _RESPONSE_ONLY}
         body.update(WriteCampaignRequest)
-        validate_campaign(
-            body,
-            application_id=ApplicationId,
-            segments=self.segments,
-            templates=self.templates,
-            now=self.clock(),
-            check_start="Schedule" in WriteCampaignRequest,
-        )
+        self._validate(ApplicationId, body, check_start="Schedule" in WriteCampaignRequest)
         paused = bool(body.get("IsPaused"))
         status = current["State"]["CampaignStatus"]
         if paused:
@@ -223,6 +210,17 @@ class CampaignStore:
             )
 
     # -- internals -------------------------------------------------------------------------
+    def _validate(self, application_id: str, body: dict[str, Any], *, check_start: bool) -> None:
+        """Before anything is stored or scheduled; a start in the past only matters when it changes."""
+        validate_campaign(
+            body,
+            application_id=application_id,
+            segments=self.segments,
+            templates=self.templates,
+            now=self.clock(),
+            check_start=check_start,
+        )
+
     def _head(self, application_id: str, campaign_id: str, operation: str) -> dict[str, Any]:
         item = self.client.get_item(
             TableName=self.table,
