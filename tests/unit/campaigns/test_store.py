@@ -98,3 +98,16 @@ def test_immediate_campaigns_launch_once(harness):
         ApplicationId=APP, CampaignId=created["Id"], WriteCampaignRequest={"Name": "x"}
     )
     assert launched == [created["Id"]]
+
+
+def test_changing_the_segment_pins_the_new_segments_current_version(harness):
+    created = harness.create(campaign_body())
+    harness.store.segments = type(harness.store.segments)("seg-1", "seg-2", version=4)
+    updated = harness.store.update_campaign(
+        ApplicationId=APP, CampaignId=created["Id"], WriteCampaignRequest={"SegmentId": "seg-2"}
+    )["CampaignResponse"]
+    assert (updated["SegmentId"], updated["SegmentVersion"]) == ("seg-2", 4)
+    renamed = harness.store.update_campaign(
+        ApplicationId=APP, CampaignId=created["Id"], WriteCampaignRequest={"Name": "renamed"}
+    )["CampaignResponse"]
+    assert renamed["SegmentVersion"] == 4  # unchanged segment: the pinned version stays
