@@ -21,6 +21,7 @@ STEPS = (
     "local.demo_journeys",
     "local.demo_segments",
     "local.demo_api",
+    "local.demo_campaigns",
     "local.demo_analytics",
 )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -261,6 +262,15 @@ class LocalStack:
             elif kind == "AWS::SES::ConfigurationSet":
                 name = self._resolve(props.get("Name")) or f"{STACK_NAME}-{logical_id}"
                 boto3.client("sesv2", region_name=REGION).create_configuration_set(ConfigurationSetName=name)
+                self.resources[logical_id] = name
+            elif kind == "AWS::Scheduler::ScheduleGroup":  # campaigns' schedules
+                name = props.get("Name")
+                if isinstance(name, dict) and isinstance(name.get("Fn::Sub"), str):  # ${Param} only
+                    name = re.sub(
+                        r"\$\{(\w+)\}", lambda m: str(self._resolve({"Ref": m[1]})), name["Fn::Sub"]
+                    )
+                name = name or f"{STACK_NAME}-{logical_id}"
+                boto3.client("scheduler", region_name=REGION).create_schedule_group(Name=name)
                 self.resources[logical_id] = name
         from local import cfn_extras  # Glue, Athena, Firehose, alarms, bucket policies, log streams
 
