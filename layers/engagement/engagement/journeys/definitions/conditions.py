@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from engagement.journeys.definitions.durations import iso
+
 
 class Segments(Protocol):
     """Segment membership (``engagement.segments``, interfaces.md)."""
@@ -87,7 +89,7 @@ def condition_holds(
     events = [
         item
         for item in table.message_events(who.application_id, who.journey_id, who.endpoint_id, activity_id)
-        if item["at"] >= sent_at
+        if sent_at <= item["at"] <= iso(who.now)  # after this participant's send, up to now
     ]
     return any(event_matches(event.get("Dimensions") or {}, item) for item in events)
 

@@ -57,13 +57,13 @@ class JourneyRuntime:
     ) -> None:
         self.table, self.registry, self.segments, self.sender = table, registry, segments, sender
         self.settings, self.writer, self.clock = settings, writer, clock
+        self._versions: dict[tuple[str, str, int], dict[str, Any]] = {}
 
     def step(self, request: Mapping[str, Any]) -> dict[str, Any]:
         app, journey_id = request["ApplicationId"], request["JourneyId"]
-        found = self.table.get_journey(app, journey_id, int(request.get("JourneyVersion") or 0) or None)
-        if found is None:
+        journey = self._version(app, journey_id, int(request.get("JourneyVersion") or 0))
+        if journey is None:
             return _go(EXIT)
-        journey = found[0]
         if request["Action"] == "exit":
             self.table.count(app, journey_id, "ENDPOINT_LEFT")
             return _go(EXIT)
@@ -81,6 +81,16 @@ class JourneyRuntime:
         if request["Action"] == "send":
             return self._send(journey, activity_id, kind, config, who, request)
         return self._evaluate(journey, activity_id, kind, config, who)
+
+    def _version(self, app: str, journey_id: str, version: int) -> dict[str, Any] | None:
+        """A deployed version never changes: read it once per container."""
+        key = (app, journey_id, version)
+        if key not in self._versions:
+            found = self.table.get_journey(app, journey_id, version or None)
+            if found is None:
+                return None
+            self._versions[key] = found[0]
+        return self._versions[key]
 
     # -- splits --------------------------------------------------------------------------------
     def _evaluate(
@@ -172,9 +182,10 @@ class JourneyRuntime:
             and len(self.table.sends(app, journey_id, endpoint_id)) >= limits["TotalCap"]
         ):
             return "TOTAL_CAP_EXCEEDED"
-        day = self.table.sends(app, journey_id, endpoint_id, since=who.now - timedelta(days=1))
-        if limits.get("DailyCap") and len(day) >= limits["DailyCap"]:
-            return "DAILY_CAP_EXCEEDED"
+        if limits.get("DailyCap"):
+            day = self.table.sends(app, journey_id, endpoint_id, since=who.now - timedelta(days=1))
+            if len(day) >= limits["DailyCap"]:
+                return "DAILY_CAP_EXCEEDED"
         timeframe = limits.get("TimeframeCap") or {}
         if timeframe.get("Cap") and timeframe.get("Days"):
             since = who.now - timedelta(days=int(timeframe["Days"]))

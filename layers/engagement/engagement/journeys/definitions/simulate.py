@@ -17,7 +17,9 @@ For tests and the demo; needs ``moto`` (a development dependency, not in the Lam
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
+import itertools
 import json
 import threading
 import time
@@ -33,7 +35,8 @@ class VirtualClock:
 
     Wait states advance their execution's offset; the in-process Lambda handler runs on another
     thread, so :meth:`acting_for` tells the clock which execution a handler call belongs to.
-    Outside an execution (the test itself) the offset is the clock's own.
+    Outside an execution (the test itself) the offset is the clock's own; a new execution starts
+    at the clock's own time.
     """
 
     def __init__(self, base: datetime) -> None:
@@ -43,12 +46,15 @@ class VirtualClock:
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
-        key = getattr(self._local, "execution", "")
-        return self.base + timedelta(seconds=self._offsets.get(key, 0.0))
+        return self.base + timedelta(seconds=self._offset(getattr(self._local, "execution", "")))
 
     def advance(self, seconds: float, execution: str = "") -> None:
         with self._lock:
-            self._offsets[execution] = self._offsets.get(execution, 0.0) + max(0.0, seconds)
+            self._offsets[execution] = self._offset(execution) + max(0.0, seconds)
+
+    def _offset(self, execution: str) -> float:
+        """An execution first seen starts at the caller's time (the test's own offset)."""
+        return self._offsets.setdefault(execution, self._offsets.get("", 0.0))
 
     @contextlib.contextmanager
     def acting_for(self, execution: str) -> Iterator[None]:
@@ -93,6 +99,7 @@ def executing_state_machines(clock: VirtualClock, handlers: Mapping[str, Handler
     from moto.core.config import default_user_config
     from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
     from moto.stepfunctions.parser.asl.component.state.wait.wait_function import timestamp, wait_function
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 
     def execution_of(env: Any) -> str:
         return env.states.context_object.context_object_data["Execution"]["Id"]
@@ -106,6 +113,7 @@ def executing_state_machines(clock: VirtualClock, handlers: Mapping[str, Handler
         with clock.acting_for(execution_of(env)):
             return int((target - clock.now().replace(tzinfo=None)).total_seconds())
 
+    parse = AmazonStateLanguageParser.__dict__["parse"]
     saved = (
         dict(default_user_config.get("stepfunctions", {})),
         wait_function.WaitFunction._wait_interval,
@@ -125,6 +133,8 @@ def executing_state_machines(clock: VirtualClock, handlers: Mapping[str, Handler
     wait_function.WaitFunction._wait_interval = wait_interval
     timestamp.Timestamp._get_wait_seconds = timestamp_seconds
     lambda_eval_utils.boto_client_for = lambda **_kwargs: fake
+    # Parse each definition once (ANTLR in Python is slow); evaluation state lives in each Environment.
+    AmazonStateLanguageParser.parse = staticmethod(functools.lru_cache(maxsize=64)(parse.__func__))
     try:
         yield
     finally:
@@ -132,6 +142,7 @@ def executing_state_machines(clock: VirtualClock, handlers: Mapping[str, Handler
         wait_function.WaitFunction._wait_interval = saved[1]
         timestamp.Timestamp._get_wait_seconds = saved[2]
         lambda_eval_utils.boto_client_for = saved[3]
+        AmazonStateLanguageParser.parse = parse
 
 
 def wait_for(
@@ -259,6 +270,7 @@ class JourneyLab:
             supported,
         )
         self._stack = contextlib.ExitStack()
+        self._journey_ids = itertools.count(1)
 
     def __enter__(self) -> JourneyLab:
         import boto3
@@ -305,6 +317,7 @@ class JourneyLab:
                 ACTIVITY_ARN, f"arn:aws:iam::{ACCOUNT}:role/journey", supported_activities=self._supported
             ),
             clock=self.clock.now,
+            new_id=lambda: f"journey{next(self._journey_ids)}",  # repeatable ids: repeatable splits
         )
         self.runtime = JourneyRuntime(
             table=self.table,

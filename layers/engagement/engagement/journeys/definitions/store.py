@@ -47,13 +47,14 @@ class JourneyStore:
         sfn: Any,
         settings: StoreSettings,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
     ) -> None:
-        self.table, self.sfn, self.settings, self.clock = table, sfn, settings, clock
+        self.table, self.sfn, self.settings, self.clock, self.new_id = table, sfn, settings, clock, new_id
 
     def create_journey(self, *, ApplicationId: str, WriteJourneyRequest: Body) -> Out:  # noqa: N803
         body = self._valid(ApplicationId, WriteJourneyRequest, "CreateJourney")
         now = iso(self.clock())
-        journey = {**body, "Id": uuid.uuid4().hex, "ApplicationId": ApplicationId, "CreationDate": now}
+        journey = {**body, "Id": self.new_id(), "ApplicationId": ApplicationId, "CreationDate": now}
         journey.update(LastModifiedDate=now, Version=1, State=body.get("State") or "DRAFT")
         return {"JourneyResponse": self._save(journey, "", "CreateJourney")}
 
