@@ -60,3 +60,7 @@ def sends(lab: JourneyLab, deployed: dict[str, Any]) -> list[dict[str, Any]]:
         (item for item in lab.channel.sent if item["JourneyId"] == deployed["Id"]),
         key=lambda item: item["at"],
     )
+
+
+def wait(duration: str, next_activity: str) -> dict[str, Any]:
+    return {"Wait": {"WaitTime": {"WaitFor": duration}, "NextActivity": next_activity}}

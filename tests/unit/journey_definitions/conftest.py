@@ -37,6 +37,13 @@ def lab() -> Iterator[JourneyLab]:
         yield running
 
 
+@pytest.fixture(autouse=True)
+def _rewound(request: pytest.FixtureRequest) -> None:
+    """Every test starts at the lab's base time (Tuesday 2026-11-03 10:00 UTC)."""
+    if "lab" in request.fixturenames:
+        request.getfixturevalue("lab").clock.rewind()
+
+
 @pytest.fixture
 def fresh_lab() -> Iterator[JourneyLab]:
     """A lab of its own: journey ids start at ``journey1``, so hash-based splits repeat exactly."""

@@ -70,7 +70,7 @@ class JourneyTable:
 
     def sends(self, app: str, journey_id: str, endpoint_id: str, since: datetime | None = None) -> list[dict]:
         items = self._query(f"PART#{app}#{journey_id}#{endpoint_id}", "SEND#")
-        return [item for item in items if since is None or item["sk"].split("#")[1] >= iso(since)]
+        return [item for item in items if since is None or item["sk"].split("#")[1] > iso(since)]
 
     def sends_to_endpoint(self, app: str, endpoint_id: str, since: datetime) -> int:
         items = self._query(f"ENDPOINT#{app}#{endpoint_id}", "SEND#")

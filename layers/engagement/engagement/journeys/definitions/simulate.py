@@ -52,6 +52,11 @@ class VirtualClock:
         with self._lock:
             self._offsets[execution] = self._offset(execution) + max(0.0, seconds)
 
+    def rewind(self) -> None:
+        """Back to ``base`` for the caller (executions already started keep their own time)."""
+        with self._lock:
+            self._offsets[""] = 0.0
+
     def _offset(self, execution: str) -> float:
         """An execution first seen starts at the caller's time (the test's own offset)."""
         return self._offsets.setdefault(execution, self._offsets.get("", 0.0))
