@@ -135,6 +135,13 @@ class JourneyTable:
     def record_member(self, app: str, journey_id: str, endpoint_id: str) -> None:
         self.table.put_item(Item={"pk": f"MEMBER#{app}#{journey_id}", "sk": endpoint_id})
 
+    def refresh_time(self, app: str, journey_id: str) -> str | None:
+        item = self.table.get_item(Key={"pk": f"REFRESH#{app}", "sk": journey_id}).get("Item")
+        return item["at"] if item else None
+
+    def put_refresh_time(self, app: str, journey_id: str, now: datetime) -> None:
+        self.table.put_item(Item={"pk": f"REFRESH#{app}", "sk": journey_id, "at": iso(now)})
+
     def count(
         self, app: str, journey_id: str, metric: str, activity_id: str | None = None, by: int = 1
     ) -> None:

@@ -31,9 +31,11 @@ class JourneyEntry:
         segments: Any = None,
         segment_store: Any = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        members: Callable[[str, str, datetime], Iterable[Mapping[str, Any]]] | None = None,
     ) -> None:
         self.table, self.sfn, self.registry = table, sfn, registry
         self.segments, self.segment_store, self.clock = segments, segment_store, clock
+        self.members = members or self._members
 
     # -- one participant -----------------------------------------------------------------------
     def enter(self, journey: Mapping[str, Any], arn: str, endpoint: Mapping[str, Any], run_id: str) -> str:
@@ -133,7 +135,7 @@ class JourneyEntry:
             if not segment_id or journey.get("State") != "ACTIVE" or not (force or self._due(journey, now)):
                 continue
             entered[journey["Id"]] = self.enter_members(
-                journey, arn, self._members(application_id, segment_id, now)
+                journey, arn, self.members(application_id, segment_id, now)
             )
             self.table.put_refresh_time(application_id, journey["Id"], now)
         return entered
@@ -162,6 +164,7 @@ class JourneyEntry:
         return now - parse_time(last) >= parse_duration(journey["RefreshFrequency"])
 
     def _members(self, application_id: str, segment_id: str, now: datetime) -> Iterable[Mapping[str, Any]]:
+        """The segment's members now: ``engagement.segments.iter_members`` (a parallel registry scan)."""
         from engagement.segments import iter_members
 
         return iter_members(

@@ -335,10 +335,21 @@ class JourneyLab:
         )
         self.entry = JourneyEntry(
             table=self.table, sfn=self.sfn, registry=self.registry, segments=segments,
-            segment_store=self.segment_store, clock=self.clock.now,
+            segment_store=self.segment_store, clock=self.clock.now, members=self._members,
         )  # fmt: skip
         self._stack.enter_context(executing_state_machines(self.clock, {ACTIVITY_ARN: self.runtime.step}))
         return self
+
+    def _members(self, application_id: str, segment_id: str, now: datetime) -> list[dict[str, Any]]:
+        """A segment's members among the memory registry's endpoints (the real evaluator decides)."""
+        from engagement.segments import matches
+
+        definition = self.segment_store.get_segment(ApplicationId=application_id, SegmentId=segment_id)
+        return [
+            dict(item)
+            for item in self.registry.endpoints.values()
+            if matches(definition["SegmentResponse"], item, now=now)
+        ]
 
     def __exit__(self, *exc: object) -> None:
         self._stack.close()

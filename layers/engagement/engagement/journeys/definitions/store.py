@@ -96,11 +96,7 @@ class JourneyStore:
             raise BadRequestException(
                 f"State: a {journey['State']} journey cannot change state", "UpdateJourneyState"
             )
-        if (
-            state == "PAUSED"
-            and not journey.get("RefreshFrequency")
-            and "EventStartCondition" not in (journey.get("StartCondition") or {})
-        ):
+        if state == "PAUSED" and not journey.get("RefreshFrequency"):
             raise BadRequestException(
                 "State: only a journey with a RefreshFrequency can be paused", "UpdateJourneyState"
             )
