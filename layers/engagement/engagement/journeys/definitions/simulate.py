@@ -150,16 +150,20 @@ def executing_state_machines(clock: VirtualClock, handlers: Mapping[str, Handler
         AmazonStateLanguageParser.parse = parse
 
 
-def wait_for(
-    sfn: Any, execution_arns: list[str], *, poll: float = 0.01, limit: float = 60.0
-) -> list[dict[str, Any]]:
-    """``describe_execution`` of each execution once none is RUNNING (``limit`` guards a hung run)."""
+def wait_for(sfn: Any, execution_arns: list[str], *, poll: float = 0.02, limit: float = 60.0) -> list[dict]:
+    """``describe_execution`` of each execution once none is RUNNING (``limit`` guards a hung run).
+
+    Polls one execution at a time, so the executions' threads get the interpreter, not the poller.
+    """
     deadline = time.monotonic() + limit
-    while True:
-        described = [sfn.describe_execution(executionArn=arn) for arn in execution_arns]
-        if all(item["status"] != "RUNNING" for item in described) or time.monotonic() > deadline:
-            return described
-        time.sleep(poll)
+    described = []
+    for arn in execution_arns:
+        while (item := sfn.describe_execution(executionArn=arn))["status"] == "RUNNING":
+            if time.monotonic() > deadline:
+                break
+            time.sleep(poll)
+        described.append(item)
+    return described
 
 
 def visited(sfn: Any, execution_arn: str) -> list[str]:
