@@ -8,7 +8,7 @@ when that zone is valid, otherwise the message goes out.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -77,7 +77,7 @@ def closed_days_hold(now: datetime, rules: Sequence[Mapping[str, str]] | None, z
     return 0
 
 
-def _local_time(value: str | None, zone: ZoneInfo | None) -> datetime | None:
+def _local_time(value: str | None, zone: Any) -> datetime | None:
     """A rule's date-time; without an offset it is the endpoint's local time (UTC without a zone)."""
     if not value:
         return None
@@ -91,15 +91,31 @@ def schedule_allows(
 ) -> bool:
     """Inside ``Schedule.StartTime`` .. ``EndTime`` (either may be absent).
 
+    A time without an offset is read in ``Schedule.Timezone`` (``UTC+05:30``; UTC when absent).
     With ``LocalTime`` the journey passes the endpoint's zone: the times are then wall-clock times
     in that zone (09:00 means 09:00 where the endpoint is), as Pinpoint's local-time schedules do.
     """
     if not schedule:
         return True
-    moment = now.astimezone(local_zone).replace(tzinfo=None) if local_zone else now
+    offset = utc_offset(schedule.get("Timezone"))
     bounds = []
     for field in ("StartTime", "EndTime"):
-        value = parse_time(schedule[field]) if schedule.get(field) else None
-        bounds.append(value.replace(tzinfo=None) if value and local_zone else value)
+        value = schedule.get(field)
+        if not value:
+            bounds.append(None)
+        elif local_zone is not None:
+            bounds.append(parse_time(value).replace(tzinfo=None))
+        else:
+            bounds.append(_local_time(value, offset))
+    moment = now.astimezone(local_zone).replace(tzinfo=None) if local_zone else now
     start, end = bounds
     return not ((start and moment < start) or (end and moment >= end))
+
+
+def utc_offset(value: str | None) -> Any:
+    """``UTC``, ``UTC+05:30``, ``UTC-8`` → a fixed-offset ``tzinfo``; ``None`` when absent."""
+    if not value or value == "UTC":
+        return UTC if value else None
+    sign = -1 if value[3] == "-" else 1
+    hours, _, minutes = value[4:].partition(":")
+    return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes or 0)))

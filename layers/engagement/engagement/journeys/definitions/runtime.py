@@ -26,7 +26,9 @@ from engagement.journeys.definitions.rules import (
 )
 from engagement.journeys.definitions.validate import activity_type
 
-PAUSE_POLL_SECONDS = 300  # a paused journey's participants re-check every 5 minutes
+PAUSE_POLL_SECONDS = (
+    3600  # paused participants re-check hourly: a 30-day pause stays far below 25,000 history events
+)
 RATE_HOLD_SECONDS = 1
 CHANNEL_OF = {"EMAIL": "EMAIL", "SMS": "SMS", "PUSH": "PUSH", "CUSTOM": "CUSTOM"}
 
