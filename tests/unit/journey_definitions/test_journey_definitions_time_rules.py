@@ -43,6 +43,7 @@ def test_open_hours_hold_to_the_next_range_and_a_day_without_ranges_is_closed():
         == 0
     )
     assert open_hours_hold(TUESDAY_10_UTC, None, BERLIN) == 0
+    assert open_hours_hold(TUESDAY_10_UTC, week, None) == 0  # no valid zone: not applied
 
 
 def test_closed_days_use_the_endpoints_local_time_unless_the_rule_has_an_offset():
