@@ -32,6 +32,8 @@ entry = build_entry(settings)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if "EventsRequest" in event:
+        items = event["EventsRequest"].get("BatchItem") or {}
+        metrics.add_metric(name="JourneyEntryEvents", unit=MetricUnit.Count, value=len(items))
         return entry.put_events(ApplicationId=event["ApplicationId"], EventsRequest=event["EventsRequest"])
     entered = {}
     for application_id in filter(None, (item.strip() for item in settings.application_ids.split(","))):
