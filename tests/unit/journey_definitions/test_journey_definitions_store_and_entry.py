@@ -183,3 +183,33 @@ def test_stream_records_become_message_events_joined_to_journey_activity_and_end
     assert event["attributes"] == {"feedback": "x"}
     assert message_event({**record, "attributes": {"campaign_id": "c"}}) is None
     assert message_event({**record, "event_type": "_journey.send"}) is None
+
+
+def test_the_journey_triggers_pinpoint_route_target_starts_event_journeys_through_put_events(lab):
+    """The existing EventBridge route ``CartAbandoned`` (target ``pinpoint``, event ``cart.abandoned``)
+    reaches event-started journeys when its PutEvents client is ``JourneyEntry``: same call, same shapes.
+    """
+    from engagement.journeys.put_events import PutEventsTarget
+    from engagement.journeys.request import JourneyRequest
+    from engagement.journeys.routes import load_routes
+
+    shopper = add_endpoint(lab)
+    body = _event_journey(Metrics={"cartValue": {"ComparisonOperator": "GREATER_THAN", "Value": 50}})
+    body["StartCondition"]["EventStartCondition"]["EventFilter"]["Dimensions"]["EventType"]["Values"] = [
+        "cart.abandoned"
+    ]
+    deployed = lab.deploy(body)
+    request = JourneyRequest(
+        route=load_routes().by_id["CartAbandoned"],
+        application_id=APPLICATION_ID,
+        event_id="evt-1",
+        source="com.example.carts",
+        detail_type="Cart Abandoned",
+        time="2026-11-03T10:00:00Z",
+        endpoints={shopper: lab.registry.endpoints[shopper]},
+        attributes={"cartId": "c-1"},
+        metrics={"itemCount": 2, "cartValue": 80.0},
+    )
+    answer = PutEventsTarget(lab.entry, APPLICATION_ID).start(request)
+    assert answer["endpoints"] == [shopper]
+    assert lab.paths(deployed) == {shopper: ["a", "SUCCEEDED"]}
