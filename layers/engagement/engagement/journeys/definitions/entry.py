@@ -67,8 +67,8 @@ class JourneyEntry:
             return "OUTSIDE_SCHEDULE"
         limits = journey.get("Limits") or {}
         entries = self.table.entries(journey["ApplicationId"], journey["Id"], endpoint["Id"])
-        cap = int(limits.get("EndpointReentryCap") or 0)  # 0 = unlimited re-entry
-        if entries and cap and len(entries) > cap:
+        cap = int(limits.get("EndpointReentryCap") or 0)  # 0 = unlimited
+        if cap and len(entries) >= cap:  # "the maximum number of times a participant can enter"
             return "REENTRY_CAP_EXCEEDED"
         interval = limits.get("EndpointReentryInterval")
         if entries and interval and now - parse_time(entries[-1]) < parse_duration(interval):
