@@ -19,6 +19,7 @@ STEPS = (
     "local.demo_channel",
     "local.demo_stream",
     "local.demo_journeys",
+    "local.demo_segments",
     "local.demo_journey_definitions",
 )
 

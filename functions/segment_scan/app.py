@@ -1,8 +1,8 @@
-"""Segment scan worker: one part of a parallel scan of the registry, its members written to S3.
+"""Segment scan worker: one part of a parallel read of the registry, its members written to S3.
 
 One child of the snapshot state machine's Distributed Map (statemachines/segment_snapshot.asl.json)
 per scan part. The event is a ``ScanTask`` (``ApplicationId``, ``SegmentId``, ``Version``, ``Now``,
-``Segment``, ``TotalSegments``, ``Bucket``, ``Prefix``); the result ``{"Key": ..., "Count": n}``.
+``Part``, ``TotalParts``, ``Bucket``, ``Prefix``); the result ``{"Key": ..., "Count": n}``.
 A retried part rewrites the same key with the same members, so retries are safe without an
 idempotency table. All logic is ``engagement.segments.snapshot.write_part`` (docs/segments.md).
 """

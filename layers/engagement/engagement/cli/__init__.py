@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 # Each module exposes ``register(subparsers)``; it must import its heavy dependencies lazily.
-COMMAND_MODULES = ("endpoints", "render", "stream", "journeys")
+COMMAND_MODULES = ("endpoints", "render", "stream", "segments", "journeys")
 
 
 def build_parser() -> argparse.ArgumentParser:

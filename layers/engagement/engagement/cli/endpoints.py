@@ -1,6 +1,7 @@
 """``engagement endpoints import|export``: move endpoints in Pinpoint's CSV / JSON Lines formats.
 
     engagement endpoints import events/endpoints.csv --application-id APP
+    engagement endpoints import vips.csv --application-id APP --segment-name VIPs   # + IMPORT segment
     engagement endpoints export --application-id APP --output endpoints.jsonl --format json
 
 The backend comes from ``--endpoint-store`` (default: the ``ENDPOINT_STORE`` environment variable,
@@ -26,6 +27,19 @@ def register(subparsers: Any) -> None:
 
     importer = commands.add_parser("import", help="create or update endpoints from a file")
     importer.add_argument("file", type=Path, metavar="FILE")
+    importer.add_argument(
+        "--segment-name",
+        help="also create an imported (static) segment of the endpoints written (Pinpoint's DefineSegment)",
+    )
+    importer.add_argument(
+        "--segment-id",
+        help="with --segment-name: a new version of this imported segment instead of a new one",
+    )
+    importer.add_argument(
+        "--segment-store",
+        default=os.environ.get("SEGMENT_STORE"),
+        help="dynamodb://<table> for --segment-name (default: $SEGMENT_STORE)",
+    )
     _common(importer)
     importer.set_defaults(func=run_import)
 
@@ -88,7 +102,8 @@ def run_import(args: argparse.Namespace) -> int:
             if progress is not None:
                 progress.update(1)
 
-    importer = Importer(registry, args.application_id, report)
+    # With --segment-name, a row of User.UserId alone stands for that user's endpoints (as in Pinpoint).
+    importer = Importer(registry, args.application_id, report, expand_users=bool(args.segment_name))
     try:
         with args.file.open(encoding="utf-8-sig", newline="") as stream:
             importer.run(counted(read_rows(stream, file_format)))
@@ -99,7 +114,38 @@ def run_import(args: argparse.Namespace) -> int:
         if progress is not None:
             progress.close()
     print(f"endpoints import: {importer.report.summary()}", file=sys.stderr)
+    if args.segment_name and _define_segment(args, importer.report, file_format):
+        return 2
     return 1 if importer.report.failed else 0
+
+
+def _define_segment(args: argparse.Namespace, report: Any, file_format: str) -> int:
+    """The IMPORT segment of the rows written (failed rows are not members); 0, or 2 on an error."""
+    from botocore.exceptions import ClientError
+
+    from engagement.segments import build_segment_store
+
+    if not args.segment_store:
+        raise SystemExit("error: --segment-name needs --segment-store or SEGMENT_STORE (dynamodb://<table>)")
+    try:
+        segment = build_segment_store(args.segment_store).put_import_segment(
+            args.application_id,
+            args.segment_name,
+            report.endpoint_ids,
+            file_format=file_format,
+            source_url=args.file.resolve().as_uri(),
+            segment_id=args.segment_id,
+            channel_counts=report.channel_counts,
+        )
+    except ClientError as error:
+        print(f"error: segment {args.segment_name!r}: {error.response['Error']['Message']}", file=sys.stderr)
+        return 2
+    print(
+        f"segment {segment['Name']!r}: {segment['Id']} version {segment['Version']}, "
+        f"{segment['ImportDefinition']['Size']} endpoints (IMPORT)",
+        file=sys.stderr,
+    )
+    return 0
 
 
 def run_export(args: argparse.Namespace) -> int:

@@ -131,27 +131,55 @@ class ImportReport:
     failed: int = 0
     batch_calls: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
+    # Ids and channels of the rows written (and of the users' endpoints that rows naming only a
+    # user stand for), for an imported segment (``--segment-name``).
+    endpoint_ids: list[str] = field(default_factory=list)
+    channel_counts: dict[str, int] = field(default_factory=dict)
+    users_expanded: int = 0
 
     def summary(self) -> str:
+        expanded = f", {self.users_expanded} users expanded to their endpoints" if self.users_expanded else ""
         return (
             f"{self.rows_read} rows read, {self.imported} imported, {self.failed} failed, "
-            f"{self.batch_calls} update_endpoints_batch calls"
+            f"{self.batch_calls} update_endpoints_batch calls{expanded}"
         )
+
+
+def user_only(raw: Any) -> str | None:
+    """The user id of a row that names a user and nothing else (``User.UserId`` alone), else None."""
+    if not isinstance(raw, dict) or set(raw) - {"User", *RESPONSE_ONLY}:
+        return None
+    user = raw.get("User")
+    if not isinstance(user, dict) or set(user) != {"UserId"} or not isinstance(user["UserId"], str):
+        return None
+    return user["UserId"] or None
 
 
 class Importer:
     """Sends valid rows in batches of <= 100; a row the registry rejects is reported, not retried."""
 
-    def __init__(self, registry: Any, application_id: str, on_error: Callable[[int, str], None]) -> None:
+    def __init__(
+        self,
+        registry: Any,
+        application_id: str,
+        on_error: Callable[[int, str], None],
+        *,
+        expand_users: bool = False,
+    ) -> None:
         self._registry = registry
         self._application_id = application_id
         self._on_error = on_error
+        self._expand_users = expand_users
         self.report = ImportReport()
 
     def run(self, rows: Iterable[Row]) -> ImportReport:
         batch: list[tuple[int, dict[str, Any]]] = []
         for number, raw in rows:
             self.report.rows_read += 1
+            user_id = user_only(raw) if self._expand_users else None
+            if user_id is not None:
+                self._expand(number, user_id)
+                continue
             try:
                 batch.append((number, to_batch_item(raw)))
             except ValueError as error:
@@ -162,6 +190,25 @@ class Importer:
         if batch:
             self._send(batch)
         return self.report
+
+    def _expand(self, number: int, user_id: str) -> None:
+        """A row naming only a user stands for that user's endpoints (Pinpoint's import segments)."""
+        from botocore.exceptions import ClientError
+
+        try:
+            response = self._registry.get_user_endpoints(ApplicationId=self._application_id, UserId=user_id)
+        except ClientError as error:
+            self._fail(number, f"User.UserId {user_id!r}: {error.response['Error'].get('Message', error)}")
+            return
+        for endpoint in response["EndpointsResponse"]["Item"]:
+            self._count(endpoint)
+        self.report.users_expanded += 1
+
+    def _count(self, item: dict[str, Any]) -> None:
+        self.report.endpoint_ids.append(item["Id"])
+        channel = item.get("ChannelType")
+        if channel:
+            self.report.channel_counts[channel] = self.report.channel_counts.get(channel, 0) + 1
 
     def _fail(self, number: int, message: str) -> None:
         self.report.failed += 1
@@ -191,6 +238,8 @@ class Importer:
                 batch = batch[:index] + batch[index + 1 :]
                 continue
             self.report.imported += len(batch)
+            for _, item in batch:
+                self._count(item)
             return
 
 

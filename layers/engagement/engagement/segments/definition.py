@@ -3,9 +3,10 @@
     from engagement.segments.definition import validate_definition
     validate_definition(body)       # raises BadRequestException naming the field
 
-botocore's ``ParamValidator`` checks types, required members and nesting (``WriteSegmentRequest``).
-The model can't express enums of ``ComparisonOperator`` or that ``BETWEEN`` takes two values, so
-those, Pinpoint's documented limits (a value <= 100 characters, <= 100 values and <= 100
+botocore's ``ParamValidator`` checks types, required members and nesting (``WriteSegmentRequest``),
+but not the model's enums (``AttributeType``, ``RecencyType``...): ``enum_problems`` walks the
+model for those. The model can't express ``ComparisonOperator``'s values or that ``BETWEEN``
+takes two values, so those, Pinpoint's documented limits (a value <= 100 characters, <= 100 values and <= 100
 dimensions in a segment) and values that must parse (ISO-8601 dates, latitudes, country codes)
 are checked here, each problem named by its path (``SegmentGroups.Groups[0].Dimensions[1]...``).
 """
@@ -26,12 +27,30 @@ DATE_OPERATORS = ("BEFORE", "AFTER", "ON", "BETWEEN")
 def validate_definition(body: Any, *, operation: str = "CreateSegment") -> None:
     """Raise ``BadRequestException`` listing every problem of a ``WriteSegmentRequest``."""
     from engagement.models.errors import BadRequestException
-    from engagement.models.service import validate_shape
+    from engagement.models.service import shape, validate_shape
 
     validate_shape("WriteSegmentRequest", body, operation=operation)
-    problems = list(definition_problems(body))
+    problems = list(enum_problems(shape("WriteSegmentRequest"), body, "WriteSegmentRequest"))
+    problems += definition_problems(body)
     if problems:
         raise BadRequestException("; ".join(problems), operation)
+
+
+def enum_problems(model: Any, value: Any, path: str) -> Iterator[str]:
+    """Values outside an enum of botocore's model, anywhere in ``value`` (already type-checked)."""
+    kind = model.type_name
+    if kind == "string" and getattr(model, "enum", None) and value not in model.enum:
+        yield f"{path}: {value!r} is not one of {', '.join(model.enum)}"
+    elif kind == "structure":
+        for name, member in model.members.items():
+            if name in value:
+                yield from enum_problems(member, value[name], f"{path}.{name}")
+    elif kind == "list":
+        for index, item in enumerate(value):
+            yield from enum_problems(model.member, item, f"{path}[{index}]")
+    elif kind == "map":
+        for key, item in value.items():
+            yield from enum_problems(model.value, item, f"{path}.{key}")
 
 
 def definition_problems(body: Mapping[str, Any], prefix: str = "WriteSegmentRequest") -> Iterator[str]:

@@ -18,7 +18,7 @@ import math
 import operator
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 Endpoint = Mapping[str, Any]
 Predicate = Callable[[Endpoint, float], bool]
@@ -35,17 +35,50 @@ def always(_endpoint: Endpoint, _now: float) -> bool:
     return True
 
 
+def never(_endpoint: Endpoint, _now: float) -> bool:
+    return False
+
+
+_instants_seen: dict[Any, float | None] = {}  # parsed values: dates repeat across endpoints
+_MAX_INSTANTS_SEEN = 100_000
+
+
 def parse_instant(value: Any) -> float | None:
     """ISO-8601 (``2026-01-01``, ``2026-01-01T08:00:00Z``, ``...+02:00``) as POSIX seconds, or None."""
-    if not isinstance(value, str):
-        return None
     try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
+        return _instants_seen[value]
+    except KeyError:
+        pass
+    except TypeError:  # unhashable: not a date
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp()
+    instant = None
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            moment = None
+        if moment is not None:
+            instant = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+    if len(_instants_seen) >= _MAX_INSTANTS_SEEN:
+        _instants_seen.clear()
+    _instants_seen[value] = instant
+    return instant
+
+
+def canonical_millis(instant: float) -> str:
+    """``YYYY-MM-DDTHH:MM:SS.mmmZ`` (UTC) of ``instant`` rounded UP to the millisecond: for strings
+    of this shape, ``value >= canonical_millis(t)`` is exactly ``parse_instant(value) >= t``."""
+    millis = math.ceil(round(instant * 1000, 3))
+    return (
+        datetime.fromtimestamp(millis // 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{millis % 1000:03d}Z"
+    )
+
+
+def _is_canonical_millis(value: Any) -> TypeGuard[str]:
+    """The shape the registry writes ``EffectiveDate`` in (``2026-11-20T10:11:12.123Z``)."""
+    return (
+        type(value) is str and len(value) == 24 and value[23] == "Z" and value[19] == "." and value[10] == "T"
+    )
 
 
 def utc_date(value: Any) -> str | None:
@@ -102,7 +135,13 @@ def combine(kind: str | None, predicates: list[Predicate], *, default: str = "AL
     """``ALL`` / ``ANY`` / ``NONE`` of the predicates; an empty list is no condition at all."""
     if not predicates:
         return always
-    return {"ALL": all_of, "ANY": any_of, "NONE": none_of}[kind or default](predicates)
+    combinator = _COMBINATORS.get(kind or default)
+    if combinator is None:
+        raise ValueError(f"{kind!r} is not one of ALL, ANY, NONE")
+    return combinator(predicates)
+
+
+_COMBINATORS = {"ALL": all_of, "ANY": any_of, "NONE": none_of}
 
 
 # ---------------------------------------------------------------- attributes
@@ -172,6 +211,8 @@ def attribute(get: Getter, dimension: Mapping[str, Any]) -> Predicate:
 
         return on
     bounds = sorted(_instants(values))
+    if not bounds:  # no value is a date (validation rejects such definitions): nothing matches
+        return never
     low, high = {
         "BEFORE": (-math.inf, bounds[-1]),
         "AFTER": (bounds[0], math.inf),
@@ -276,13 +317,26 @@ def location(dimension: Mapping[str, Any]) -> list[Predicate]:
 
 
 def recency(dimension: Mapping[str, Any]) -> Predicate:
-    """ACTIVE: ``EffectiveDate`` within the duration before ``now``; INACTIVE: not (or no date)."""
+    """ACTIVE: ``EffectiveDate`` within the duration before ``now``; INACTIVE: not (or no date).
+
+    The registry writes ``EffectiveDate`` as ``YYYY-MM-DDTHH:MM:SS.mmmZ``; such strings compare
+    with the threshold as strings (no date parsing per endpoint), any other form is parsed.
+    """
     window = RECENCY_SECONDS[dimension["Duration"]]
     active = dimension["RecencyType"] == "ACTIVE"
+    threshold: list[tuple[float, str]] = [(math.nan, "")]  # (now, its threshold): one tuple, swapped whole
 
     def recent(endpoint: Endpoint, now: float) -> bool:
-        instant = parse_instant(endpoint.get("EffectiveDate"))
-        within = instant is not None and instant >= now - window
+        value = endpoint.get("EffectiveDate")
+        if _is_canonical_millis(value):
+            cached = threshold[0]
+            if cached[0] != now:
+                cached = (now, canonical_millis(now - window))
+                threshold[0] = cached
+            within = value >= cached[1]
+        else:
+            instant = parse_instant(value)
+            within = instant is not None and instant >= now - window
         return within if active else not within
 
     return recent

@@ -1,22 +1,27 @@
-"""Segment membership as a parallel scan of the endpoint registry (DynamoDB ``Segment``/``TotalSegments``).
+"""Segment membership as a parallel read of the endpoint registry, one worker per part.
 
     for endpoint in iter_members(segments=store, registry=registry, application_id=app,
                                  segment_id=seg, now=datetime.now(UTC)):
         ...
 
-``scan_part`` is one worker: it scans one of ``TotalSegments`` disjoint parts of the registry
-table, decodes each endpoint item, evaluates the compiled segment and yields the members as
+``scan_part`` is one worker: it reads one of ``total_parts`` disjoint parts of an application's
+endpoints, decodes each item, evaluates the compiled segment and yields the members as
 ``EndpointResponse`` dicts (with their users' shared attributes joined in, as ``get_endpoint``
-returns them). ``iter_members`` runs ``TotalSegments`` of them on threads in this process; in AWS
-the snapshot state machine runs the very same function, one Lambda per part
-(``engagement.segments.snapshot``). The user join costs a BatchGetItem per page: it happens
-before evaluation only when the segment has ``UserAttributes`` dimensions, otherwise only for
-the members.
+returns them). ``iter_members`` runs the parts on threads in this process; in AWS the snapshot
+state machine runs the very same function, one Lambda per part (``engagement.segments.snapshot``).
+
+Why parts are sort-key ranges and not DynamoDB's ``Segment``/``TotalSegments``: a parallel Scan
+divides a table by partition-key hash, and the registry keeps all of an application's endpoints
+under one partition key (``APP#<app>``), so every scan segment but one would come back empty
+(moto shows it; docs/decisions/0010-segment-scan-parts.md). Part ``i`` is instead the ``Query``
+of the sort keys between two boundaries spread evenly over the hex id space (the ids Pinpoint's
+SDKs and our importer generate); any id falls in exactly one part. The user join costs a
+BatchGetItem per page: before evaluation only when the segment has ``UserAttributes``
+dimensions, otherwise for the members alone.
 """
 
 from __future__ import annotations
 
-import json
 import queue
 import threading
 from collections.abc import Iterator
@@ -24,10 +29,13 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
+from engagement.segments._json import loads as decode_document
 from engagement.segments.evaluator import CompiledSegment, compile_segment, posix
 
-DEFAULT_TOTAL_SEGMENTS = 4
+DEFAULT_TOTAL_PARTS = 4
 PAGE_SIZE = 1000
+HEX_SPACE = 16**4  # part boundaries: the first four hex digits of the endpoint id
+END_OF_ENDPOINTS = "EP$"  # sorts right after every "EP#..." key
 _DONE = object()
 
 
@@ -68,6 +76,23 @@ def _join_users(
     return joined
 
 
+def part_bounds(part: int, total_parts: int) -> tuple[str, str]:
+    """Sort-key range ``[low, high)`` of part ``part``: the endpoint keys ``EP#<id>`` split on the
+    first four hex digits of the id; the first part also takes ids sorting below ``0``, the last
+    ids sorting above ``ffff`` (``g``-``z``...)."""
+    from engagement.endpoints._items import ENDPOINT_PREFIX
+
+    if not 0 <= part < total_parts:
+        raise ValueError(f"Part: {part} is not in 0..{total_parts - 1}")
+
+    def boundary(index: int) -> str:
+        return f"{ENDPOINT_PREFIX}{index * HEX_SPACE // total_parts:04x}"
+
+    low = ENDPOINT_PREFIX if part == 0 else boundary(part)
+    high = END_OF_ENDPOINTS if part == total_parts - 1 else boundary(part + 1)
+    return low, high
+
+
 def scan_part(
     client: Any,
     table: str,
@@ -80,24 +105,25 @@ def scan_part(
     page_size: int = PAGE_SIZE,
     join_users: bool = True,
 ) -> Iterator[list[dict[str, Any]]]:
-    """One scan worker: pages of member ``EndpointResponse`` dicts of part ``part`` of ``total_parts``."""
-    from engagement.endpoints._items import ENDPOINT_PREFIX, partition_key
+    """One worker: pages of member ``EndpointResponse`` dicts of part ``part`` of ``total_parts``."""
+    from engagement.endpoints._items import partition_key
 
-    pages = client.get_paginator("scan").paginate(
+    low, high = part_bounds(part, total_parts)
+    pages = client.get_paginator("query").paginate(
         TableName=table,
-        Segment=part,
-        TotalSegments=total_parts,
-        FilterExpression="pk = :pk AND begins_with(sk, :prefix)",
-        ProjectionExpression="doc",
+        KeyConditionExpression="pk = :pk AND sk BETWEEN :low AND :high",
+        ProjectionExpression="sk, doc",
         ExpressionAttributeValues={
             ":pk": {"S": partition_key(application_id)},
-            ":prefix": {"S": ENDPOINT_PREFIX},
+            ":low": {"S": low},
+            ":high": {"S": high},
         },
         PaginationConfig={"PageSize": page_size},
     )
-    test, loads = segment.test, json.loads
+    test, loads = segment.test, decode_document
     for page in pages:
-        docs = [loads(item["doc"]["S"]) for item in page.get("Items", ())]
+        # BETWEEN includes ``high``: that key belongs to the next part.
+        docs = [loads(item["doc"]["S"]) for item in page.get("Items", ()) if item["sk"]["S"] != high]
         if segment.uses_user_attributes:
             members = [doc for doc in _join_users(client, table, application_id, docs) if test(doc, now)]
         else:
@@ -150,11 +176,11 @@ def iter_compiled(
     registry: Any,
     application_id: str,
     now: datetime,
-    total_segments: int = DEFAULT_TOTAL_SEGMENTS,
+    total_parts: int = DEFAULT_TOTAL_PARTS,
     parts: list[int] | None = None,
     join_users: bool = True,
 ) -> Iterator[dict[str, Any]]:
-    """Members of a compiled segment: parts ``parts`` (default all) of a ``total_segments`` scan."""
+    """Members of a compiled segment: parts ``parts`` (default all) of a ``total_parts`` scan."""
     instant = posix(now)
     target = registry_table(registry)
     if target is None:  # the Pinpoint backend: no table to scan, filter its export instead
@@ -166,9 +192,9 @@ def iter_compiled(
     workers = [
         scan_part(
             client, table, application_id, compiled, instant,
-            part=part, total_parts=total_segments, join_users=join_users,
+            part=part, total_parts=total_parts, join_users=join_users,
         )
-        for part in (range(total_segments) if parts is None else parts)
+        for part in (range(total_parts) if parts is None else parts)
     ]  # fmt: skip
     for page in _parallel(workers):
         yield from page
@@ -182,13 +208,13 @@ def iter_members(
     segment_id: str,
     version: int | None = None,
     now: datetime,
-    total_segments: int = DEFAULT_TOTAL_SEGMENTS,
+    total_parts: int = DEFAULT_TOTAL_PARTS,
     parts: list[int] | None = None,
     join_users: bool = True,
 ) -> Iterator[dict[str, Any]]:
     """Every member ``EndpointResponse`` of a stored segment (latest or ``version``), in any order.
 
-    ``total_segments`` threads each scan one part of the registry; ``parts`` limits the scan to
+    ``total_parts`` threads each scan one part of the registry; ``parts`` limits the scan to
     some of them; ``join_users=False`` skips the shared user attributes of members (for counting).
     """
     _, compiled = compile_stored(segments, application_id, segment_id, version)
@@ -197,7 +223,7 @@ def iter_members(
         registry=registry,
         application_id=application_id,
         now=now,
-        total_segments=total_segments,
+        total_parts=total_parts,
         parts=parts,
         join_users=join_users,
     )
@@ -205,8 +231,8 @@ def iter_members(
 
 def count_members(*, sample_parts: int | None = None, **target: Any) -> tuple[int, bool]:
     """(size, estimated) of ``iter_members(**target)``: an exact count, or with ``sample_parts`` an
-    estimate from that many of the ``total_segments`` scan parts, scaled up. Writes nothing."""
-    total = target.get("total_segments", DEFAULT_TOTAL_SEGMENTS)
+    estimate from that many of the ``total_parts`` scan parts, scaled up. Writes nothing."""
+    total = target.get("total_parts", DEFAULT_TOTAL_PARTS)
     parts = list(range(sample_parts)) if sample_parts is not None and 0 < sample_parts < total else None
     count = sum(1 for _ in iter_members(**target, parts=parts, join_users=False))
     if parts is None:

@@ -10,7 +10,6 @@ same output. :func:`read_snapshot` reads any snapshot back, one dict at a time.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -19,8 +18,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from engagement.segments._json import json_line, loads
 from engagement.segments.evaluator import posix
-from engagement.segments.scan import DEFAULT_TOTAL_SEGMENTS, compile_stored, registry_table, scan_part
+from engagement.segments.scan import DEFAULT_TOTAL_PARTS, compile_stored, registry_table, scan_part
 
 SPOOL_BYTES = 8 * 1024 * 1024  # parts larger than this spill from memory to /tmp before upload
 CONTENT_TYPE = "application/x-ndjson"
@@ -35,8 +35,8 @@ class ScanTask(BaseModel):
     segment_id: str = Field(alias="SegmentId", min_length=1)
     version: int | None = Field(default=None, alias="Version")
     now: datetime = Field(alias="Now")
-    part: int = Field(alias="Segment", ge=0)
-    total_parts: int = Field(alias="TotalSegments", ge=1, le=1_000_000)
+    part: int = Field(alias="Part", ge=0)
+    total_parts: int = Field(alias="TotalParts", ge=1, le=1_000_000)
     bucket: str = Field(alias="Bucket", min_length=1)
     prefix: str = Field(alias="Prefix", min_length=1)
 
@@ -50,7 +50,7 @@ def write_part(task: ScanTask, *, segments: Any, registry: Any, s3: Any) -> dict
     if target is None:
         raise ValueError("snapshots scan the standalone registry: ENDPOINT_STORE must be dynamodb://<table>")
     if task.part >= task.total_parts:
-        raise ValueError(f"Segment: {task.part} is not below TotalSegments {task.total_parts}")
+        raise ValueError(f"Segment: {task.part} is not below TotalParts {task.total_parts}")
     client, table = target
     _, compiled = compile_stored(segments, task.application_id, task.segment_id, task.version)
     count = 0
@@ -61,7 +61,7 @@ def write_part(task: ScanTask, *, segments: Any, registry: Any, s3: Any) -> dict
         )  # fmt: skip
         for page in pages:
             for endpoint in page:
-                spool.write(json.dumps(endpoint, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
+                spool.write(json_line(endpoint))
             count += len(page)
         if not count:
             return {"Key": None, "Count": 0}
@@ -90,7 +90,7 @@ def run_snapshot(
     segment_id: str,
     version: int | None = None,
     now: datetime | None = None,
-    total_segments: int = DEFAULT_TOTAL_SEGMENTS,
+    total_parts: int = DEFAULT_TOTAL_PARTS,
     prefix: str | None = None,
 ) -> dict[str, Any]:
     """The snapshot state machine, in-process: every part's ``write_part`` on threads, then ``collect``."""
@@ -107,15 +107,15 @@ def run_snapshot(
                 "SegmentId": segment_id,
                 "Version": version,
                 "Now": now,
-                "Segment": part,
-                "TotalSegments": total_segments,
+                "Part": part,
+                "TotalParts": total_parts,
                 "Bucket": bucket,
                 "Prefix": prefix,
             }
         )
-        for part in range(total_segments)
+        for part in range(total_parts)
     ]
-    with ThreadPoolExecutor(max_workers=total_segments, thread_name_prefix="segment-snapshot") as pool:
+    with ThreadPoolExecutor(max_workers=total_parts, thread_name_prefix="segment-snapshot") as pool:
         results = list(
             pool.map(lambda task: write_part(task, segments=segments, registry=registry, s3=s3), tasks)
         )
@@ -128,4 +128,4 @@ def read_snapshot(s3_client: Any, bucket: str, keys: Iterable[str]) -> Iterator[
         body = s3_client.get_object(Bucket=bucket, Key=key)["Body"]
         for line in body.iter_lines():
             if line.strip():
-                yield json.loads(line)
+                yield loads(line)
