@@ -213,3 +213,19 @@ def test_the_journey_triggers_pinpoint_route_target_starts_event_journeys_throug
     answer = PutEventsTarget(lab.entry, APPLICATION_ID).start(request)
     assert answer["endpoints"] == [shopper]
     assert lab.paths(deployed) == {shopper: ["a", "SUCCEEDED"]}
+
+
+def test_refresh_on_segment_update_reads_a_new_segment_version_before_the_interval(lab):
+    lab.segment_store.definitions["seg-upd"] = {
+        "Dimensions": {"Attributes": {"cohort": {"AttributeType": "INCLUSIVE", "Values": ["dec"]}}}
+    }
+    add_endpoint(lab, Attributes={"cohort": ["dec"]})
+    body = journey({"a": email("a")}, "a", RefreshFrequency="P1D", RefreshOnSegmentUpdate=True)
+    body["StartCondition"] = {"SegmentStartCondition": {"SegmentId": "seg-upd"}}
+    deployed = lab.deploy(body)
+    assert lab.entry.refresh(APPLICATION_ID)[deployed["Id"]] == 1
+    add_endpoint(lab, Attributes={"cohort": ["dec"]})
+    assert deployed["Id"] not in lab.entry.refresh(APPLICATION_ID)  # same version, a day not passed
+    lab.segment_store.definitions["seg-upd"]["Version"] = 2
+    assert lab.entry.refresh(APPLICATION_ID)[deployed["Id"]] == 1
+    lab.paths(deployed)

@@ -117,3 +117,8 @@ def test_activity_needs_exactly_one_type_and_messages_need_their_template():
 def test_a_schedule_time_botocore_cannot_read_is_named_by_botocore():
     body = journey({"e": email("e")}, "e", Schedule={"StartTime": "soon"})
     assert "WriteJourneyRequest.Schedule.StartTime" in problems(body)
+
+
+def test_refresh_on_segment_update_needs_an_interval():
+    body = journey({"e": email("e")}, "e", RefreshOnSegmentUpdate=True)
+    assert "RefreshOnSegmentUpdate: needs a RefreshFrequency" in problems(body)

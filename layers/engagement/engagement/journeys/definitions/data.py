@@ -135,12 +135,14 @@ class JourneyTable:
     def record_member(self, app: str, journey_id: str, endpoint_id: str) -> None:
         self.table.put_item(Item={"pk": f"MEMBER#{app}#{journey_id}", "sk": endpoint_id})
 
-    def refresh_time(self, app: str, journey_id: str) -> str | None:
+    def last_refresh(self, app: str, journey_id: str) -> tuple[str, str] | None:
+        """When the start segment was last read, and which segment version it was."""
         item = self.table.get_item(Key={"pk": f"REFRESH#{app}", "sk": journey_id}).get("Item")
-        return item["at"] if item else None
+        return (item["at"], item.get("segment_version", "")) if item else None
 
-    def put_refresh_time(self, app: str, journey_id: str, now: datetime) -> None:
-        self.table.put_item(Item={"pk": f"REFRESH#{app}", "sk": journey_id, "at": iso(now)})
+    def put_refresh(self, app: str, journey_id: str, now: datetime, segment_version: str = "") -> None:
+        item = {"pk": f"REFRESH#{app}", "sk": journey_id, "at": iso(now), "segment_version": segment_version}
+        self.table.put_item(Item=item)
 
     def count(
         self, app: str, journey_id: str, metric: str, activity_id: str | None = None, by: int = 1

@@ -132,12 +132,14 @@ class JourneyEntry:
             segment_id = ((journey.get("StartCondition") or {}).get("SegmentStartCondition") or {}).get(
                 "SegmentId"
             )
-            if not segment_id or journey.get("State") != "ACTIVE" or not (force or self._due(journey, now)):
+            if not segment_id or journey.get("State") != "ACTIVE":
                 continue
-            entered[journey["Id"]] = self.enter_members(
-                journey, arn, self.members(application_id, segment_id, now)
-            )
-            self.table.put_refresh_time(application_id, journey["Id"], now)
+            version = self._segment_version(application_id, segment_id, journey)
+            if not (force or self._due(journey, now, version)):
+                continue
+            members = self.members(application_id, segment_id, now)
+            entered[journey["Id"]] = self.enter_members(journey, arn, members)
+            self.table.put_refresh(application_id, journey["Id"], now, version)
         return entered
 
     def enter_members(
@@ -155,13 +157,22 @@ class JourneyEntry:
             self.table.record_member(app, journey_id, endpoint["Id"])
         return count
 
-    def _due(self, journey: Mapping[str, Any], now: datetime) -> bool:
-        last = self.table.refresh_time(journey["ApplicationId"], journey["Id"])
+    def _due(self, journey: Mapping[str, Any], now: datetime, segment_version: str) -> bool:
+        """First read; ``RefreshFrequency`` passed; or (``RefreshOnSegmentUpdate``) a new segment version."""
+        last = self.table.last_refresh(journey["ApplicationId"], journey["Id"])
         if last is None:
             return True
         if not journey.get("RefreshFrequency"):
             return False  # no refresh interval: the segment is read once
-        return now - parse_time(last) >= parse_duration(journey["RefreshFrequency"])
+        if journey.get("RefreshOnSegmentUpdate") and segment_version != last[1]:
+            return True
+        return now - parse_time(last[0]) >= parse_duration(journey["RefreshFrequency"])
+
+    def _segment_version(self, application_id: str, segment_id: str, journey: Mapping[str, Any]) -> str:
+        if not journey.get("RefreshOnSegmentUpdate") or self.segment_store is None:
+            return ""
+        segment = self.segment_store.get_segment(ApplicationId=application_id, SegmentId=segment_id)
+        return str(segment["SegmentResponse"].get("Version", ""))
 
     def _members(self, application_id: str, segment_id: str, now: datetime) -> Iterable[Mapping[str, Any]]:
         """The segment's members now: ``engagement.segments.iter_members`` (a parallel registry scan)."""

@@ -198,6 +198,7 @@ class MemorySegments:
         return {
             "SegmentResponse": {
                 "Id": SegmentId,
+                "Version": 1,
                 "ApplicationId": ApplicationId,
                 **self.definitions[SegmentId],
             }

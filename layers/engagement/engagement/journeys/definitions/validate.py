@@ -259,6 +259,8 @@ def _rule_problems(body: Mapping[str, Any]) -> Iterator[str]:
             parse_duration(body["RefreshFrequency"])
         except ValueError:
             yield f"RefreshFrequency: {body['RefreshFrequency']!r} is not an ISO 8601 duration"
+    if body.get("RefreshOnSegmentUpdate") and not body.get("RefreshFrequency"):
+        yield "RefreshOnSegmentUpdate: needs a RefreshFrequency"
     quiet = body.get("QuietTime") or {}
     for field in ("Start", "End"):
         if quiet and not HH_MM.match(quiet.get(field) or ""):
