@@ -283,3 +283,35 @@ def test_event_condition_ignores_events_from_an_earlier_run_of_the_same_journey(
     lab.clock.advance(86400)  # the next event arrives a day later: a new run, and no open this time
     lab.start(deployed, [who], run_id="second")
     assert sorted(path[-2] for path in lab.paths(deployed).values()) == ["engaged", "quiet"]
+
+
+def test_event_condition_on_an_sms_activity_splits_on_its_delivery_events(lab):
+    delivered, failed = add_endpoint(lab, ChannelType="SMS"), add_endpoint(lab, ChannelType="SMS")
+    lab.channel.reactions.update({delivered: [("_SMS.SUCCESS", 30)], failed: [("_SMS.FAILURE", 30)]})
+    condition = {
+        "EventCondition": {
+            "MessageActivity": "text",
+            "Dimensions": {"EventType": {"DimensionType": "INCLUSIVE", "Values": ["_SMS.SUCCESS"]}},
+        }
+    }
+    body = journey(
+        {
+            "text": {"SMS": {"TemplateName": "nudge_sms", "NextActivity": "got"}},
+            "got": {
+                "ConditionalSplit": {
+                    "Condition": {"Conditions": [condition]},
+                    "EvaluationWaitTime": {"WaitFor": "PT1H"},
+                    "TrueActivity": "thanks",
+                    "FalseActivity": "retry",
+                }
+            },
+            "thanks": email("thanks"),
+            "retry": email("retry"),
+        },
+        "text",
+    )
+    paths = lab.run(lab.deploy(body), [delivered, failed])
+    assert paths == {
+        delivered: ["text", "got", "thanks", "SUCCEEDED"],
+        failed: ["text", "got", "retry", "SUCCEEDED"],
+    }
