@@ -229,3 +229,22 @@ def test_refresh_on_segment_update_reads_a_new_segment_version_before_the_interv
     lab.segment_store.definitions["seg-upd"]["Version"] = 2
     assert lab.entry.refresh(APPLICATION_ID)[deployed["Id"]] == 1
     lab.paths(deployed)
+
+
+def test_get_journey_runs_reports_each_run_completed_once_its_participants_left(lab):
+    first, second = add_endpoint(lab), add_endpoint(lab)
+    deployed = lab.deploy(journey({"a": email("a")}, "a"))
+    lab.start(deployed, [first, second], run_id="event-1")
+    lab.paths(deployed)
+    lab.clock.advance(60)
+    lab.start(deployed, [first], run_id="event-2")
+    lab.paths(deployed)
+    runs = lab.store.get_journey_runs(ApplicationId=APPLICATION_ID, JourneyId=deployed["Id"], PageSize="1")
+    page = runs["JourneyRunsResponse"]
+    assert [(item["RunId"], item["Status"]) for item in page["Item"]] == [("event-2", "COMPLETED")]
+    rest = lab.store.get_journey_runs(
+        ApplicationId=APPLICATION_ID, JourneyId=deployed["Id"], Token=page["NextToken"]
+    )
+    assert [(item["RunId"], item["Status"]) for item in rest["JourneyRunsResponse"]["Item"]] == [
+        ("event-1", "COMPLETED")
+    ]

@@ -10,6 +10,7 @@
 | ``MSG#<app>#<journey>#<endpoint>`` | ``<activity>#<iso>#<event type>`` | a message event (splits), TTL |
 | ``METRIC#<app>#<journey>`` | ``<metric>`` or ``<activity>#<metric>`` | counters (atomic ADD) |
 | ``MEMBER#<app>#<journey>`` | ``<endpoint>`` | segment members already entered (only new ones enter) |
+| ``RUN#<app>#<journey>`` | ``<run>`` | participants entered / left per run (``get_journey_runs``) |
 | ``REFRESH#<app>`` | ``<journey>`` | when the start segment was last read |
 | ``RATE#<journey>#<unix second>`` | ``RATE`` | MessagesPerSecond pacing, TTL 2 min |
 """
@@ -143,6 +144,18 @@ class JourneyTable:
     def put_refresh(self, app: str, journey_id: str, now: datetime, segment_version: str = "") -> None:
         item = {"pk": f"REFRESH#{app}", "sk": journey_id, "at": iso(now), "segment_version": segment_version}
         self.table.put_item(Item=item)
+
+    def run_moved(self, app: str, journey_id: str, run_id: str, field: str, now: datetime) -> None:
+        """A participant of run ``run_id`` entered (``field="entered"``) or left (``"left"``)."""
+        self.table.update_item(
+            Key={"pk": f"RUN#{app}#{journey_id}", "sk": run_id},
+            UpdateExpression="ADD #n :one SET created = if_not_exists(created, :now), updated = :now",
+            ExpressionAttributeNames={"#n": field},
+            ExpressionAttributeValues={":one": 1, ":now": iso(now)},
+        )
+
+    def runs(self, app: str, journey_id: str) -> list[dict[str, Any]]:
+        return self._query(f"RUN#{app}#{journey_id}", "")
 
     def count(
         self, app: str, journey_id: str, metric: str, activity_id: str | None = None, by: int = 1

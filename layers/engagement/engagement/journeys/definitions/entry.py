@@ -51,6 +51,7 @@ class JourneyEntry:
             except self.sfn.exceptions.ExecutionAlreadyExists:
                 return "DUPLICATE"
             self.table.record_entry(app, journey_id, endpoint_id, run_id, now)
+            self.table.run_moved(app, journey_id, run_id, "entered", now)
             reason = "ENDPOINT_ENTERED"
         self.table.count(app, journey_id, reason)
         return reason

@@ -68,6 +68,8 @@ class JourneyRuntime:
             return _go(EXIT)
         if request["Action"] == "exit":
             self.table.count(app, journey_id, "ENDPOINT_LEFT")
+            if request.get("RunId"):
+                self.table.run_moved(app, journey_id, request["RunId"], "left", self.clock())
             return _go(EXIT)
         latest = self.table.get_journey(app, journey_id)
         if latest and latest[0].get("State") == "PAUSED":

@@ -105,12 +105,36 @@ class JourneyStore:
 
     def list_journeys(self, *, ApplicationId: str, PageSize: Opt = None, Token: Opt = None) -> Out:  # noqa: N803
         journeys = sorted(self.table.list_journeys(ApplicationId), key=lambda item: item["CreationDate"])
-        start = int(Token or 0)
-        size = int(PageSize or 100)
-        page = {"Item": [self._shown(item) for item in journeys[start : start + size]]}
-        if start + size < len(journeys):
-            page["NextToken"] = str(start + size)
+        page = _page([self._shown(item) for item in journeys], PageSize, Token)
         return {"JourneysResponse": page}
+
+    def get_journey_runs(
+        self,
+        *,
+        ApplicationId: str,  # noqa: N803
+        JourneyId: str,  # noqa: N803
+        PageSize: Opt = None,  # noqa: N803
+        Token: Opt = None,  # noqa: N803
+    ) -> Out:
+        """Each run (an event id or a segment refresh): RUNNING until all its participants have left."""
+        journey, _arn = self._load(ApplicationId, JourneyId, "GetJourneyRuns")
+        items = sorted(
+            self.table.runs(ApplicationId, JourneyId), key=lambda item: item["created"], reverse=True
+        )
+        runs = []
+        for item in items:
+            done = int(item.get("left", 0)) >= int(item.get("entered", 0))
+            status = "COMPLETED" if done else "CANCELLED" if journey["State"] == "CANCELLED" else "RUNNING"
+            runs.append(
+                {
+                    "RunId": item["sk"],
+                    "Status": status,
+                    "CreationTime": item["created"],
+                    "LastUpdateTime": item["updated"],
+                }
+            )
+        page = _page(runs, PageSize, Token)
+        return {"JourneyRunsResponse": page}
 
     def delete_journey(self, *, ApplicationId: str, JourneyId: str) -> Out:  # noqa: N803
         journey, arn = self._load(ApplicationId, JourneyId, "DeleteJourney")
@@ -181,3 +205,12 @@ class JourneyStore:
         if shown.get("State") == "ACTIVE" and end and self.clock() >= parse_time(end):
             shown["State"] = "CLOSED"
         return shown
+
+
+def _page(items: list[dict[str, Any]], page_size: Opt, token: Opt) -> dict[str, Any]:
+    """Pinpoint's paging: ``PageSize`` items (default 100) from the offset in ``Token``, and ``NextToken``."""
+    start, size = int(token or 0), int(page_size or 100)
+    page: dict[str, Any] = {"Item": items[start : start + size]}
+    if start + size < len(items):
+        page["NextToken"] = str(start + size)
+    return page
