@@ -23,6 +23,10 @@ def example() -> dict[str, Any]:
 
 
 SEGMENTS = {
+    "seg-new-signups": {
+        "Dimensions": {"Attributes": {"cohort": {"AttributeType": "INCLUSIVE", "Values": ["new"]}}}
+    },
+    "seg-imported": {"SegmentType": "IMPORT"},
     "seg-app-users": {
         "Dimensions": {"Attributes": {"app": {"AttributeType": "INCLUSIVE", "Values": ["yes"]}}}
     },

@@ -248,3 +248,21 @@ def test_get_journey_runs_reports_each_run_completed_once_its_participants_left(
     assert [(item["RunId"], item["Status"]) for item in rest["JourneyRunsResponse"]["Item"]] == [
         ("event-1", "COMPLETED")
     ]
+
+
+def test_deploy_names_a_missing_segment_and_refuses_an_imported_gate_segment(lab):
+    split = {
+        "ConditionalSplit": {
+            "Condition": {"Conditions": [{"SegmentCondition": {"SegmentId": "seg-gone"}}]},
+            "TrueActivity": "a",
+        }
+    }
+    body = _event_journey()
+    body["Activities"] = {"check": split, "a": email("a")}
+    body["StartActivity"] = "check"
+    body["StartCondition"]["EventStartCondition"]["SegmentId"] = "seg-imported"
+    with pytest.raises(BadRequestException) as caught:
+        lab.deploy(body)
+    field = "Activities.check.ConditionalSplit.Condition.Conditions[0].SegmentCondition.SegmentId"
+    assert f"{field}: segment 'seg-gone' not found" in caught.value.message
+    assert "StartCondition.EventStartCondition.SegmentId: the gate segment" in caught.value.message

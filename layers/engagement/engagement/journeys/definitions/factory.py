@@ -79,6 +79,7 @@ def build_store(settings: JourneyDefinitionSettings, session: Any = None) -> Any
         table=journey_table(settings, session),
         sfn=aws_client("stepfunctions", session=session),
         settings=store_settings,
+        segments=_segment_store(settings),
     )
 
 
@@ -104,7 +105,7 @@ def _segment_store(settings: JourneyDefinitionSettings) -> Any:
     return build_segment_store(settings.segment_store)
 
 
-def _segments(settings: JourneyDefinitionSettings, session: Any) -> Any:
+def _segments(settings: JourneyDefinitionSettings, session: Any = None) -> Any:
     from engagement.journeys.definitions.conditions import SegmentMembership
 
     return SegmentMembership(_segment_store(settings))

@@ -195,6 +195,10 @@ class MemorySegments:
         self.definitions = dict(definitions or {})
 
     def get_segment(self, *, ApplicationId: str, SegmentId: str) -> dict[str, Any]:  # noqa: N803
+        from engagement.models.errors import NotFoundException
+
+        if SegmentId not in self.definitions:
+            raise NotFoundException(f"Segment {SegmentId} not found", "GetSegment")
         return {
             "SegmentResponse": {
                 "Id": SegmentId,
@@ -328,6 +332,7 @@ class JourneyLab:
             ),
             clock=self.clock.now,
             new_id=lambda: f"journey{next(self._journey_ids)}",  # repeatable ids: repeatable splits
+            segments=self.segment_store,
         )
         self.runtime = JourneyRuntime(
             table=self.table,

@@ -19,7 +19,7 @@ from typing import Any
 
 from engagement.journeys.definitions.compiler import compile_journey
 from engagement.journeys.definitions.durations import iso, parse_time
-from engagement.journeys.definitions.validate import validate_journey
+from engagement.journeys.definitions.validate import validate_journey, validate_segments
 from engagement.models.errors import BadRequestException, NotFoundException
 
 MAX_ACTIVE_JOURNEYS = 50  # Pinpoint's quota per application
@@ -48,7 +48,9 @@ class JourneyStore:
         settings: StoreSettings,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+        segments: Any = None,
     ) -> None:
+        self.segments = segments  # a SegmentStore: named segments must exist (None: not checked)
         self.table, self.sfn, self.settings, self.clock, self.new_id = table, sfn, settings, clock, new_id
 
     def create_journey(self, *, ApplicationId: str, WriteJourneyRequest: Body) -> Out:  # noqa: N803
@@ -149,6 +151,8 @@ class JourneyStore:
     # -- helpers ---------------------------------------------------------------------------------
     def _valid(self, app: str, body: Mapping[str, Any], operation: str) -> dict[str, Any]:
         validate_journey(body, operation=operation, supported=self.settings.supported_activities)
+        if self.segments is not None:
+            validate_segments(body, self.segments, app, operation=operation)
         if (body.get("State") or "DRAFT") not in WRITABLE_STATES:
             raise BadRequestException(f"State: {operation} takes DRAFT or ACTIVE", operation)
         return json.loads(json.dumps(dict(body)))

@@ -301,3 +301,47 @@ def _open_hours_problems(open_hours: Mapping[str, Any], closed_days: Mapping[str
     for channel, rules in closed_days.items():
         if len(rules or []) > MAX_CLOSED_DAYS:
             yield f"ClosedDays.{channel}: at most {MAX_CLOSED_DAYS} rules"
+
+
+def segment_references(body: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """``(field path, segment id)`` for every segment the journey names."""
+    start = body.get("StartCondition") or {}
+    for kind in ("SegmentStartCondition", "EventStartCondition"):
+        if (start.get(kind) or {}).get("SegmentId"):
+            yield f"StartCondition.{kind}.SegmentId", start[kind]["SegmentId"]
+    for activity_id, activity in (body.get("Activities") or {}).items():
+        kind, config = activity_type(activity)
+        where = f"Activities.{activity_id}.{kind}"
+        conditions = [
+            (f"{where}.Condition.Conditions[{index}]", item)
+            for index, item in enumerate((config.get("Condition") or {}).get("Conditions") or [])
+        ]
+        conditions += [
+            (f"{where}.Branches[{index}].Condition", branch.get("Condition") or {})
+            for index, branch in enumerate(config.get("Branches") or [])
+            if kind == "MultiCondition"
+        ]
+        for path, condition in conditions:
+            if (condition.get("SegmentCondition") or {}).get("SegmentId"):
+                yield f"{path}.SegmentCondition.SegmentId", condition["SegmentCondition"]["SegmentId"]
+
+
+def validate_segments(body: Mapping[str, Any], segments: Any, application_id: str, *, operation: str) -> None:
+    """Every named segment exists; the gate segment of an event journey is dynamic (not imported)."""
+    from engagement.models.errors import NotFoundException
+
+    problems = []
+    for path, segment_id in segment_references(body):
+        try:
+            segment = segments.get_segment(ApplicationId=application_id, SegmentId=segment_id)[
+                "SegmentResponse"
+            ]
+        except NotFoundException:
+            problems.append(f"{path}: segment {segment_id!r} not found")
+            continue
+        if path.startswith("StartCondition.EventStartCondition") and segment.get("SegmentType") == "IMPORT":
+            problems.append(
+                f"{path}: the gate segment of an event-started journey must be dynamic, not imported"
+            )
+    if problems:
+        raise BadRequestException("; ".join(problems), operation)
