@@ -38,9 +38,10 @@ class JourneyTable:
     def put_journey(self, journey: Mapping[str, Any], *, state_machine_arn: str = "") -> None:
         app, journey_id, version = journey["ApplicationId"], journey["Id"], int(journey.get("Version", 1))
         body = json.dumps(dict(journey), separators=(",", ":"))
-        with self.table.batch_writer() as batch:
-            for sk in (f"JOURNEY#{journey_id}", f"JOURNEY#{journey_id}#V{version}"):
-                batch.put_item(Item={"pk": f"APP#{app}", "sk": sk, "journey": body, "arn": state_machine_arn})
+        for sk in (f"JOURNEY#{journey_id}#V{version}", f"JOURNEY#{journey_id}"):  # the version first
+            self.table.put_item(
+                Item={"pk": f"APP#{app}", "sk": sk, "journey": body, "arn": state_machine_arn}
+            )
 
     def get_journey(
         self, app: str, journey_id: str, version: int | None = None

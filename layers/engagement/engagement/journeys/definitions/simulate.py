@@ -317,7 +317,8 @@ class JourneyLab:
             BillingMode="PAY_PER_REQUEST",
         )
         self.sfn = session.client("stepfunctions")
-        self.table = JourneyTable(ddb.Table("journeys"))
+        # moto's DynamoDB is not thread-safe; executions run on threads: one table call at a time
+        self.table = JourneyTable(_Serialized(ddb.Table("journeys")))
         self.registry = MemoryRegistry(self._endpoints)
         self.segment_store = MemorySegments(self._segments)
         segments = SegmentMembership(self.segment_store)
@@ -415,3 +416,23 @@ class _ListWriter:
 
     def put(self, records: Any) -> None:
         self.sink.extend(records)
+
+
+class _Serialized:
+    """Proxy whose method calls run one at a time (moto's backends are not made for threads)."""
+
+    _lock = threading.RLock()
+
+    def __init__(self, target: Any) -> None:
+        self._target = target
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._target, name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return attribute(*args, **kwargs)
+
+        return call
