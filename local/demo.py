@@ -22,6 +22,7 @@ STEPS = (
     "local.demo_segments",
     "local.demo_api",
     "local.demo_campaigns",
+    "local.demo_journey_definitions",
     "local.demo_analytics",
 )
 

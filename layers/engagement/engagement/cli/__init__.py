@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "stream",
     "segments",
     "campaigns",
+    "journeys",
     "kpi",
 )
 

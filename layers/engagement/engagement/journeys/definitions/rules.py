@@ -1,0 +1,121 @@
+"""When a participant may receive a message: quiet time, open hours, closed days, the schedule.
+
+Each function answers "how many seconds to hold" (0 = send now). Times are the endpoint's local
+time (``Demographic.Timezone``, an IANA name); like Pinpoint's quiet time, a rule is applied only
+when that zone is valid, otherwise the message goes out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, time, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from engagement.journeys.definitions.durations import parse_time
+
+DAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
+
+
+def endpoint_zone(endpoint: Mapping[str, Any]) -> ZoneInfo | None:
+    name = (endpoint.get("Demographic") or {}).get("Timezone")
+    try:
+        return ZoneInfo(name) if name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _hhmm(value: str) -> time:
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def quiet_time_hold(now: datetime, quiet: Mapping[str, str] | None, zone: ZoneInfo | None) -> int:
+    """Seconds until quiet time ends (``Start`` to ``End``, may cross midnight); 0 outside it."""
+    if not quiet or not quiet.get("Start") or not quiet.get("End") or zone is None:
+        return 0
+    local = now.astimezone(zone)
+    start, end = _hhmm(quiet["Start"]), _hhmm(quiet["End"])
+    current = local.time().replace(second=0, microsecond=0)
+    inside = start <= current < end if start < end else (current >= start or current < end)
+    if not inside:
+        return 0
+    end_at = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
+    if end_at <= local:
+        end_at += timedelta(days=1)
+    return int((end_at - local).total_seconds())
+
+
+def open_hours_hold(
+    now: datetime, week: Mapping[str, Sequence[Mapping[str, str]]] | None, zone: ZoneInfo | None
+) -> int:
+    """Seconds until the channel's next open range (``OpenHours.<channel>``); 0 when open now.
+
+    A channel with open hours but no range on some day is closed that day.
+    """
+    if not week or zone is None:
+        return 0
+    local = now.astimezone(zone)
+    for day_offset in range(8):
+        day = (local + timedelta(days=day_offset)).date()
+        for window in week.get(DAYS[day.weekday()]) or []:
+            start = datetime.combine(day, _hhmm(window["StartTime"]), zone)
+            end = datetime.combine(day, _hhmm(window["EndTime"]), zone)
+            if start <= local < end:
+                return 0
+            if local < start:
+                return int((start - local).total_seconds())
+    return 0  # no open range in a week: nothing would ever send, so do not hold forever
+
+
+def closed_days_hold(now: datetime, rules: Sequence[Mapping[str, str]] | None, zone: ZoneInfo | None) -> int:
+    """Seconds until the closed-day rule covering ``now`` ends (``ClosedDays.<channel>``); 0 otherwise."""
+    for rule in rules or []:
+        start, end = _local_time(rule.get("StartDateTime"), zone), _local_time(rule.get("EndDateTime"), zone)
+        if start and end and start <= now < end:
+            return int((end - now).total_seconds())
+    return 0
+
+
+def _local_time(value: str | None, zone: Any) -> datetime | None:
+    """A rule's date-time; without an offset it is the endpoint's local time (UTC without a zone)."""
+    if not value:
+        return None
+    has_offset = value.endswith("Z") or "+" in value[10:] or "-" in value[10:]
+    parsed = parse_time(value)
+    return parsed.replace(tzinfo=zone) if zone and not has_offset else parsed
+
+
+def schedule_allows(
+    now: datetime, schedule: Mapping[str, Any] | None, *, local_zone: ZoneInfo | None = None
+) -> bool:
+    """Inside ``Schedule.StartTime`` .. ``EndTime`` (either may be absent).
+
+    A time without an offset is read in ``Schedule.Timezone`` (``UTC+05:30``; UTC when absent).
+    With ``LocalTime`` the journey passes the endpoint's zone: the times are then wall-clock times
+    in that zone (09:00 means 09:00 where the endpoint is), as Pinpoint's local-time schedules do.
+    """
+    if not schedule:
+        return True
+    offset = utc_offset(schedule.get("Timezone"))
+    bounds = []
+    for field in ("StartTime", "EndTime"):
+        value = schedule.get(field)
+        if not value:
+            bounds.append(None)
+        elif local_zone is not None:
+            bounds.append(parse_time(value).replace(tzinfo=None))
+        else:
+            bounds.append(_local_time(value, offset))
+    moment = now.astimezone(local_zone).replace(tzinfo=None) if local_zone else now
+    start, end = bounds
+    return not ((start and moment < start) or (end and moment >= end))
+
+
+def utc_offset(value: str | None) -> Any:
+    """``UTC``, ``UTC+05:30``, ``UTC-8`` → a fixed-offset ``tzinfo``; ``None`` when absent."""
+    if not value or value == "UTC":
+        return UTC if value else None
+    sign = -1 if value[3] == "-" else 1
+    hours, _, minutes = value[4:].partition(":")
+    return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes or 0)))
