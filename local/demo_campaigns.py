@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from local.console import heading, step, table
+from local.demo_endpoints import APPLICATION_ID  # the demo project: the report at the end shows its runs
 from local.seed import seed_templates, verify_sender
 from local.stack import LocalStack
 
-APPLICATION_ID = "c4a7d2e1f0b94c8e9a6d5b3c2e1f0a9b"  # the campaign demo's own project
 ENDPOINTS = 40
 
 
