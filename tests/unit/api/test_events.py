@@ -78,3 +78,61 @@ def test_a_stream_outage_fails_the_call_so_the_caller_retries():
     service = EventsService(registry=FakeRegistry(), writer=RecordingWriter(fail=True))
     with pytest.raises(InternalServerErrorException):
         put(service, {"e1": {"Endpoint": {}, "Events": {"a": EVENT}}})
+
+
+class RecordingJourneys:
+    """Stands in for ``JourneyEntry``: what it was asked to admit, or a failure."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.requests: list[dict] = []
+        self.fail = fail
+
+    def put_events(self, *, ApplicationId, EventsRequest):  # noqa: N803
+        if self.fail:
+            raise RuntimeError("throttled")
+        self.requests.append({"ApplicationId": ApplicationId, "EventsRequest": EventsRequest})
+
+
+def test_event_journeys_get_the_accepted_events_only():
+    journeys, writer = RecordingJourneys(), RecordingWriter()
+    service = EventsService(registry=FakeRegistry(), writer=writer, journeys=journeys)
+    put(service, {"e1": {"Endpoint": {}, "Events": {"ok": EVENT, "bad": {**EVENT, "Timestamp": "x"}}}})
+    assert journeys.requests == [
+        {"ApplicationId": APP, "EventsRequest": {"BatchItem": {"e1": {"Events": {"ok": EVENT}}}}}
+    ]
+    assert len(writer.records) == 1
+
+
+def test_a_journey_entry_failure_fails_the_call_before_anything_reaches_the_stream():
+    writer = RecordingWriter()
+    service = EventsService(registry=FakeRegistry(), writer=writer, journeys=RecordingJourneys(fail=True))
+    with pytest.raises(InternalServerErrorException, match="journeys not entered"):
+        put(service, {"e1": {"Endpoint": {}, "Events": {"a": EVENT}}})
+    assert writer.records == []  # the retry writes them once
+
+
+def test_event_campaigns_match_the_record_put_events_streams():
+    """EVENT campaigns read the stream: the record carries what their trigger reads."""
+    from engagement.campaigns.triggers import compile_event_filter, records_from_events_request
+
+    writer = RecordingWriter()
+    put(
+        EventsService(registry=FakeRegistry(), writer=writer),
+        {"e1": {"Endpoint": {}, "Events": {"a": EVENT}}},
+    )
+    (record,) = writer.records
+    dimensions = {
+        "EventType": {"DimensionType": "INCLUSIVE", "Values": ["purchase"]},
+        "Attributes": {"sku": {"AttributeType": "INCLUSIVE", "Values": ["A-1"]}},
+        "Metrics": {"price": {"ComparisonOperator": "GREATER_THAN", "Value": 9.0}},
+    }
+    assert compile_event_filter({"Dimensions": dimensions})(record)
+    assert not compile_event_filter({"Dimensions": {**dimensions, "EventType": {"Values": ["signup"]}}})(
+        record
+    )
+    (expected,) = records_from_events_request(APP, {"BatchItem": {"e1": {"Events": {"a": EVENT}}}})
+    for key, value in expected.items():
+        if isinstance(value, dict):
+            assert {k: record[key][k] for k in value} == value, key
+        else:
+            assert record[key] == value, key

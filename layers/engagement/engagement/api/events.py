@@ -3,9 +3,12 @@
 Like Pinpoint, the call itself answers 202 and every endpoint and every event carries its own
 status (202 accepted, 400 refused with the reason): a bad event never sinks its neighbours.
 Accepted events are written to the Kinesis event stream in Pinpoint's app-event shape
-(``event_type`` exactly as sent, ``session``, ``attributes``, ``metrics``); if the stream
-cannot take them the whole call fails with a 500, so the caller's retry loses nothing
-(endpoint updates are idempotent).
+(``event_type`` exactly as sent, ``session``, ``attributes``, ``metrics``): ``EVENT`` campaigns
+read them there. With journeys served, accepted events first go to ``JourneyEntry.put_events``,
+which admits their endpoints to matching event-started journeys. If either step fails the whole
+call fails with a 500, so the caller's retry loses nothing: endpoint updates are idempotent,
+journey executions are named by (journey, event, endpoint) so a retry admits nobody twice, and
+the stream is written last, so a failed call leaves no records to duplicate.
 """
 
 from __future__ import annotations
@@ -27,9 +30,10 @@ ACCEPTED = {"StatusCode": 202, "Message": "Accepted"}
 class EventsService:
     """boto3's ``put_events`` over the endpoint registry and the event-stream writer."""
 
-    def __init__(self, *, registry: Any, writer: Any) -> None:
+    def __init__(self, *, registry: Any, writer: Any, journeys: Any = None) -> None:
         self.registry = registry
         self.writer = writer
+        self.journeys = journeys  # JourneyEntry (boto3's put_events), or None
 
     def put_events(self, *, ApplicationId: str, EventsRequest: dict[str, Any]) -> dict[str, Any]:  # noqa: N803
         batch = EventsRequest.get("BatchItem") or {}
@@ -41,6 +45,7 @@ class EventsService:
             )
         results: dict[str, Any] = {}
         records: list[dict[str, Any]] = []
+        accepted: dict[str, Any] = {}  # BatchItem of the accepted events only
         for endpoint_id, item in batch.items():
             endpoint_result = self._endpoint(ApplicationId, endpoint_id, item.get("Endpoint") or {})
             events_result = {}
@@ -50,11 +55,19 @@ class EventsService:
                     events_result[event_id] = {"StatusCode": 400, "Message": problem}
                     continue
                 records.append(app_event_record(ApplicationId, endpoint_id, event_id, event))
+                accepted.setdefault(endpoint_id, {"Events": {}})["Events"][event_id] = event
                 events_result[event_id] = dict(ACCEPTED)
             results[endpoint_id] = {
                 "EndpointItemResponse": endpoint_result,
                 "EventsItemResponse": events_result,
             }
+        if accepted and self.journeys is not None:
+            try:
+                self.journeys.put_events(ApplicationId=ApplicationId, EventsRequest={"BatchItem": accepted})
+            except Exception as error:
+                raise InternalServerErrorException(
+                    f"journeys not entered, retry: {error}", "PutEvents"
+                ) from error
         if records and self.writer is not None:
             try:
                 self.writer.put(records)

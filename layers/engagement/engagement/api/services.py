@@ -6,9 +6,8 @@ answers boto3's response dict and raises ``engagement.models.errors.*``. Any fea
 exposes such an object is served by adding ONE line to :func:`build_services`::
 
     services.register(build_segment_store(settings.segment_store))   # SegmentStore
-    services.register(CampaignStore(...))                            # CampaignStore
-    services.register(JourneyStore(...))                             # JourneyStore
-    services.register(KpiService(...))                               # KpiService
+    services.register(build_kpi_service(settings.kpi_source))        # KpiService
+    services.register(build_store(settings.campaigns))               # CampaignStore
 
 (with the feature's setting added to :class:`engagement.api.settings.ApiSettings` and its
 table/permissions to the API function in template.yaml). Nothing else in ``engagement.api``
@@ -66,7 +65,9 @@ def build_services(settings: ApiSettings, *, session: Any = None) -> ApiServices
     services.register(registry)  # endpoints and users: Get/Update/Delete, UpdateEndpointsBatch
     messaging = services.register(_messaging(settings, session, registry, renderer, writer, once))
     services.on_invoke.append(messaging.register_context)
-    services.register(EventsService(registry=registry, writer=writer))
+    journey_store, journey_entry = _journeys(settings, session)
+    # put_events: onto the stream (EVENT campaigns read it) and into event-started journeys.
+    services.register(EventsService(registry=registry, writer=writer, journeys=journey_entry))
     services.register(TemplateService(store, renderer))  # Create/Update/Delete{Email,Sms}Template
     services.register(store)  # Get{Email,Sms,Push,InApp}Template
     if settings.segment_store:
@@ -77,7 +78,22 @@ def build_services(settings: ApiSettings, *, session: Any = None) -> ApiServices
         from engagement.analytics import build_kpi_service
 
         services.register(build_kpi_service(settings.kpi_source))
+    if settings.campaigns:
+        from engagement.campaigns.factory import build_store
+
+        services.register(build_store(settings.campaigns))  # CampaignStore
+    if journey_store is not None:
+        services.register(journey_store)
     return services
+
+
+def _journeys(settings: ApiSettings, session: Any) -> tuple[Any, Any]:
+    """``JourneyStore`` and the ``JourneyEntry`` that admits endpoints to event-started journeys."""
+    if not settings.journeys:
+        return None, None
+    from engagement.journeys.definitions.factory import build_entry, build_store
+
+    return build_store(settings.journeys, session), build_entry(settings.journeys, session)
 
 
 def _messaging(

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from collections.abc import Mapping
+from typing import Any
 
+from pydantic import Field, model_validator
+
+from engagement.campaigns.settings import CampaignSettings
 from engagement.config import EnvSettings
+from engagement.journeys.definitions.settings import JourneyDefinitionSettings
+
+# A feature served by the API: its settings field here, the variable that switches it on.
+FEATURE_SWITCHES = {"campaigns": "CAMPAIGNS_TABLE", "journeys": "JOURNEYS_TABLE"}
 
 
 class ApiSettings(EnvSettings):
@@ -17,6 +25,10 @@ class ApiSettings(EnvSettings):
     # Other features served by the same API, each switched on by its own store setting.
     segment_store: str | None = Field(default=None, alias="SEGMENT_STORE")
     kpi_source: str | None = Field(default=None, alias="KPI_SOURCE")
+    # Features with their own settings class, read from the same environment when their table is set
+    # (CAMPAIGNS_TABLE, CAMPAIGN_SCHEDULE_GROUP, ... / JOURNEYS_TABLE, JOURNEY_ACTIVITY_FUNCTION_ARN, ...).
+    campaigns: CampaignSettings | None = None
+    journeys: JourneyDefinitionSettings | None = None
 
     sender_email: str | None = Field(default=None, alias="SENDER_EMAIL")
     ses_configuration_set: str | None = Field(default=None, alias="SES_CONFIGURATION_SET")
@@ -31,3 +43,15 @@ class ApiSettings(EnvSettings):
     max_workers: int = Field(default=100, ge=1, le=100, alias="MAX_WORKERS")
     # How long a finished request is replayed for the same Idempotency-Key (and each send kept).
     idempotency_ttl_s: int = Field(default=86400, ge=60, alias="IDEMPOTENCY_TTL_SECONDS")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _feature_settings(cls, data: Any) -> Any:
+        """Each switched-on feature's own settings class validates the same environment."""
+        if not isinstance(data, Mapping):
+            return data
+        environ = dict(data)
+        return {
+            **environ,
+            **{name: environ for name, switch in FEATURE_SWITCHES.items() if environ.get(switch)},
+        }

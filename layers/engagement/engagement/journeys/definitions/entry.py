@@ -86,7 +86,7 @@ class JourneyEntry:
         ]
         results: dict[str, Any] = {}
         for endpoint_id, item in (EventsRequest.get("BatchItem") or {}).items():
-            endpoint = self._endpoint(ApplicationId, endpoint_id)
+            endpoint = self._endpoint(ApplicationId, endpoint_id) if journeys else None
             for event_id, event in (item.get("Events") or {}).items():
                 for journey, arn in journeys:
                     if endpoint is not None and self._starts(journey, event, endpoint):
