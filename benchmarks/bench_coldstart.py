@@ -17,6 +17,10 @@ Measured in one run, as the minimum of ``--runs`` cold starts each (the machine 
 - **init + first invocation** with a sample event against the local stack (moto on loopback,
   a fresh idempotency table per cold start so every run does the full work); goal: now < today.
 
+Every handler in ``functions/`` is measured; those added after the baseline (the API, campaigns,
+journey definitions, segment scan) for init only, as they have no sample event in ``events/``.
+The load average is printed before and after the run.
+
 Tracing is off (``POWERTOOLS_TRACE_DISABLED=true``), as when invoked locally; moto answers each
 AWS call in a few ms of this machine's CPU, so the invocation times include that.
 """

@@ -111,6 +111,33 @@ class LazyClient:
         return f"<LazyClient {self._service} ({state})>"
 
 
+class LazyTable:
+    """A boto3 ``dynamodb.Table`` resource created on first use, from ``session`` (default: the
+    shared session). Creating it loads the DynamoDB service and resource models (~100 ms at cold
+    start); every attribute is the real resource's."""
+
+    __slots__ = ("_name", "_session", "_table")
+
+    def __init__(self, name: str, session: Any = None) -> None:
+        self._name = name
+        self._session = session
+        self._table: Any = None
+
+    def _resolve(self) -> Any:
+        if self._table is None:
+            with _lock:
+                if self._table is None:
+                    self._table = (self._session or shared_session()).resource("dynamodb").Table(self._name)
+        return self._table
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._resolve(), name)
+
+    def __repr__(self) -> str:
+        state = "created" if self._table is not None else "not created yet"
+        return f"<LazyTable {self._name} ({state})>"
+
+
 class _LazyMeta:
     """``client.meta`` of a client not created yet: ``events.register*`` is deferred, the rest creates it."""
 
