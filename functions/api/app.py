@@ -10,19 +10,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from engagement import coldstart  # first: no GC during init
 from engagement.api.router import ApiRouter
 from engagement.api.services import build_services
 from engagement.api.settings import ApiSettings
 
 logger = Logger()
 metrics = Metrics()
-tracer = Tracer()
+tracer = coldstart.tracer()
 
 settings = ApiSettings.from_env()
 router = ApiRouter(build_services(settings), metrics=metrics)
+coldstart.done()
 
 
 @logger.inject_lambda_context(clear_state=True)

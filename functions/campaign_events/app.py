@@ -12,25 +12,27 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import KinesisStreamRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from engagement import coldstart  # first: no GC during init
 from engagement.campaigns.factory import build_run_services, build_segments
 from engagement.campaigns.settings import CampaignSettings
 from engagement.campaigns.triggers import EventCampaigns
 
 logger = Logger()
 metrics = Metrics()
-tracer = Tracer()
+tracer = coldstart.tracer()
 
 settings = CampaignSettings.from_env()
 triggers = EventCampaigns(
     build_run_services(settings, metrics=metrics), segments=build_segments(settings.segment_store)
 )
 processor = BatchProcessor(event_type=EventType.KinesisDataStreams)
+coldstart.done()
 
 
 def record_handler(record: KinesisStreamRecord) -> None:

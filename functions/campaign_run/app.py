@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from engagement import coldstart  # first: no GC during init
 from engagement.aws import aws_client
 from engagement.campaigns.factory import build_run_services
 from engagement.campaigns.settings import CampaignSettings
@@ -19,11 +20,12 @@ from engagement.campaigns.steps import handle_step
 
 logger = Logger()
 metrics = Metrics()
-tracer = Tracer()
+tracer = coldstart.tracer()
 
 settings = CampaignSettings.from_env()
 services = build_run_services(settings, metrics=metrics)
 s3 = aws_client("s3")
+coldstart.done()
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -11,19 +11,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from engagement import coldstart  # first: no GC during init
 from engagement.journeys.definitions.factory import build_runtime
 from engagement.journeys.definitions.settings import JourneyDefinitionSettings
 
 logger = Logger()
 metrics = Metrics()
-tracer = Tracer()
+tracer = coldstart.tracer()
 
 settings = JourneyDefinitionSettings.from_env()
 runtime = build_runtime(settings)
+coldstart.done()
 
 
 @logger.inject_lambda_context(clear_state=True)

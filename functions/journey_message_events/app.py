@@ -10,22 +10,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from engagement import coldstart  # first: no GC during init
 from engagement.journeys.definitions.factory import journey_table
 from engagement.journeys.definitions.message_events import MessageEventRecorder
 from engagement.journeys.definitions.settings import JourneyDefinitionSettings
 
 logger = Logger()
 metrics = Metrics()
-tracer = Tracer()
+tracer = coldstart.tracer()
 
 settings = JourneyDefinitionSettings.from_env()
 recorder = MessageEventRecorder(journey_table(settings))
 processor = BatchProcessor(event_type=EventType.KinesisDataStreams)
+coldstart.done()
 
 
 def record_handler(record: Any) -> None:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from engagement import coldstart  # first: no GC during init
 from engagement.aws import aws_client
 from engagement.endpoints import build_registry
 from engagement.segments import build_segment_store
@@ -24,12 +25,13 @@ from engagement.segments.snapshot import ScanTask, write_part
 
 logger = Logger()
 metrics = Metrics()
-tracer = Tracer()
+tracer = coldstart.tracer()
 
 settings = SegmentSettings.from_env()
 segments = build_segment_store(settings.segment_store)
 registry = build_registry(settings.endpoint_store)
 s3 = aws_client("s3")
+coldstart.done()
 
 
 @logger.inject_lambda_context

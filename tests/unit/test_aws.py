@@ -91,3 +91,32 @@ def test_handlers_registered_before_creation_are_kept_and_create_nothing():
         stub.add_response("get_item", {"Item": {"id": {"S": "a"}}})
         lazy.get_item(TableName="idempotency", Key={"id": {"S": "a"}})
     assert calls == [{"TableName": "idempotency", "Key": {"id": {"S": "a"}}}]
+
+
+def test_a_client_config_is_kept_until_the_client_exists():
+    from engagement.aws import LazyClient
+
+    lazy = LazyClient("dynamodb", config={"parameter_validation": False, "read_timeout": 5})
+    assert "not created" in repr(lazy)
+    assert lazy.meta.config.read_timeout == 5
+    # botocore wraps the serializer in a validator unless parameter_validation is off
+    assert type(lazy._serializer).__name__ != "ParamValidationDecorator"
+    assert type(aws_client("dynamodb")._serializer).__name__ == "ParamValidationDecorator"
+
+
+@mock_aws
+def test_tables_are_created_on_first_use_from_the_given_session():
+    from engagement.aws import LazyTable
+
+    session = boto3.session.Session(region_name="eu-west-1")
+    session.client("dynamodb").create_table(
+        TableName="t",
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+    )
+    table = LazyTable("t", session)
+    assert "not created" in repr(table)
+    table.put_item(Item={"pk": "a"})
+    assert table.get_item(Key={"pk": "a"})["Item"] == {"pk": "a"}
+    assert table.meta.client.meta.region_name == "eu-west-1" and "not created" not in repr(table)

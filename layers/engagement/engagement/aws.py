@@ -60,11 +60,12 @@ def aws_client(service: str, *, session: Any = None) -> Any:
     return LazyClient(service, session)
 
 
-def _create(service: str, session: Any) -> Any:
+def _create(service: str, session: Any, config: dict[str, Any] | None = None) -> Any:
     from botocore.config import Config
 
+    options = {"retries": {"mode": "standard"}} if config is None else config
     with _lock if session is None else nullcontext():
-        return (session or shared_session()).client(service, config=Config(retries={"mode": "standard"}))
+        return (session or shared_session()).client(service, config=Config(**options))
 
 
 class LazyClient:
@@ -80,11 +81,13 @@ class LazyClient:
     rather than creating it.
     """
 
-    __slots__ = ("_client", "_pending", "_service", "_session")
+    __slots__ = ("_client", "_config", "_pending", "_service", "_session")
 
-    def __init__(self, service: str, session: Any = None) -> None:
+    def __init__(self, service: str, session: Any = None, config: dict[str, Any] | None = None) -> None:
+        """``config``: the botocore ``Config`` arguments (default: standard retries)."""
         self._service = service
         self._session = session
+        self._config = config
         self._client: Any = None
         self._pending: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
 
@@ -92,7 +95,7 @@ class LazyClient:
         if self._client is None:
             with _lock:
                 if self._client is None:
-                    client = _create(self._service, self._session)
+                    client = _create(self._service, self._session, self._config)
                     for method, args, kwargs in self._pending:
                         getattr(client.meta.events, method)(*args, **kwargs)
                     self._client = client
@@ -106,6 +109,33 @@ class LazyClient:
     def __repr__(self) -> str:
         state = "created" if self._client is not None else "not created yet"
         return f"<LazyClient {self._service} ({state})>"
+
+
+class LazyTable:
+    """A boto3 ``dynamodb.Table`` resource created on first use, from ``session`` (default: the
+    shared session). Creating it loads the DynamoDB service and resource models (~100 ms at cold
+    start); every attribute is the real resource's."""
+
+    __slots__ = ("_name", "_session", "_table")
+
+    def __init__(self, name: str, session: Any = None) -> None:
+        self._name = name
+        self._session = session
+        self._table: Any = None
+
+    def _resolve(self) -> Any:
+        if self._table is None:
+            with _lock:
+                if self._table is None:
+                    self._table = (self._session or shared_session()).resource("dynamodb").Table(self._name)
+        return self._table
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._resolve(), name)
+
+    def __repr__(self) -> str:
+        state = "created" if self._table is not None else "not created yet"
+        return f"<LazyTable {self._name} ({state})>"
 
 
 class _LazyMeta:

@@ -148,3 +148,13 @@ def test_build_segment_store_rejects_other_uris():
 
     with pytest.raises(ValueError, match="dynamodb://"):
         build_segment_store("s3://bucket")
+
+
+def test_building_the_store_creates_no_client_and_the_arn_names_its_region():
+    from engagement.aws import LazyClient
+    from engagement.segments.store import SegmentStore
+
+    client = LazyClient("dynamodb", __import__("boto3").session.Session(region_name="eu-west-1"))
+    store = SegmentStore(client, "segments")
+    assert "not created" in repr(client)  # the cold start pays for no client
+    assert store._arn_prefix == "arn:aws:mobiletargeting:eu-west-1:000000000000"

@@ -51,9 +51,7 @@ def trusted_client(session: Any, service: str) -> Any:
     factory = CLIENT_FACTORIES.get(service)
     if factory:
         return factory()
-    from botocore.config import Config
-
-    return session.client(service, config=Config(parameter_validation=False))
+    return LazyClient(service, session, config={"parameter_validation": False})  # created on first use
 
 
 def provider_client(session: Any, service: str) -> Any:
@@ -63,16 +61,14 @@ def provider_client(session: Any, service: str) -> Any:
     factory = CLIENT_FACTORIES.get(service)
     if factory:
         return factory()
-    from botocore.config import Config
-
     # One attempt of at most 2 + 5 s: pipeline.PROVIDER_WORST_CASE_S relies on these numbers.
-    config = Config(
-        retries={"mode": "standard", "total_max_attempts": 1},
-        connect_timeout=2,
-        read_timeout=5,
-        parameter_validation=False,  # EmailSender/SmsSender shapes are checked by the unit tests
-    )
-    return session.client(service, config=config)
+    config = {
+        "retries": {"mode": "standard", "total_max_attempts": 1},
+        "connect_timeout": 2,
+        "read_timeout": 5,
+        "parameter_validation": False,  # EmailSender/SmsSender shapes are checked by the unit tests
+    }
+    return LazyClient(service, session, config=config)  # created on first use
 
 
 def build_channel(settings: CustomChannelSettings) -> CustomChannel:

@@ -34,7 +34,7 @@ class NotAnSesEvent(InvalidSesEvent):
 
 
 class _Open(BaseModel):
-    model_config = ConfigDict(extra="allow", strict=True)
+    model_config = ConfigDict(extra="allow", strict=True, defer_build=True)
 
 
 class Timestamped(_Open):

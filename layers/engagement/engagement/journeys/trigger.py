@@ -80,7 +80,7 @@ class JourneyTrigger:
 class EventEnvelope(BaseModel):
     """The parts of an EventBridge event the trigger relies on (others are passed through as is)."""
 
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True, defer_build=True)
 
     id: str = Field(min_length=1)
     source: str = Field(min_length=1)

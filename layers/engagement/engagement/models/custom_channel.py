@@ -19,7 +19,7 @@ TemplateKind = Literal["EMAIL", "SMS", "PUSH"]
 class ChannelEndpoint(BaseModel):
     """One endpoint of the batch, in Pinpoint's endpoint shape."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     ChannelType: str | None = None
     Address: str | None = None
@@ -30,7 +30,7 @@ class ChannelEndpoint(BaseModel):
 class SendInstruction(BaseModel):
     """What ``Data`` asks for: ``{"template": "welcome", "channel": "EMAIL"}`` or just ``"welcome"``."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
     template: str = Field(min_length=1, max_length=128)
     channel: Channel | None = None
@@ -47,7 +47,7 @@ class SendInstruction(BaseModel):
 class CustomChannelEvent(BaseModel):
     """The whole invocation: context ids, ``Data`` and up to 50 endpoints."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     ApplicationId: str = Field(min_length=1)
     CampaignId: str | None = None

@@ -21,7 +21,7 @@ AttributeMap = dict[str, list[str]]
 
 
 class _Shape(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     def to_pinpoint(self) -> dict[str, Any]:
         """The dict boto3's ``pinpoint`` client (and our registry) takes: only fields that were set."""
@@ -85,7 +85,7 @@ class EndpointBatchItem(EndpointRequest):
 class EndpointResponse(EndpointRequest):
     """What ``get_endpoint`` returns; extra fields Pinpoint may add are kept."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     ApplicationId: str | None = None
     CohortId: str | None = None

@@ -20,6 +20,7 @@ concurrent updates can't both become version n+1 (the loser gets ``ConflictExcep
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import uuid
 from collections.abc import Collection, Iterator, Mapping
@@ -64,8 +65,15 @@ class SegmentStore:
     def __init__(self, client: Any, table: str, *, arn_prefix: str | None = None) -> None:
         self._client = client
         self._table = table
-        region = getattr(getattr(client, "meta", None), "region_name", None) or "us-east-1"
-        self._arn_prefix = arn_prefix or f"arn:aws:mobiletargeting:{region}:000000000000"
+        self._arn_prefix_given = arn_prefix
+
+    @functools.cached_property
+    def _arn_prefix(self) -> str:
+        """From the client's region, on first use: asking a ``LazyClient`` its region creates it."""
+        if self._arn_prefix_given:
+            return self._arn_prefix_given
+        region = getattr(getattr(self._client, "meta", None), "region_name", None) or "us-east-1"
+        return f"arn:aws:mobiletargeting:{region}:000000000000"
 
     # ---------------------------------------------------------------- Pinpoint's operations
     def create_segment(self, *, ApplicationId: str, WriteSegmentRequest: dict[str, Any]) -> dict[str, Any]:  # noqa: N803

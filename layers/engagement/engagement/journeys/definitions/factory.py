@@ -40,11 +40,9 @@ class DeliverySender:
 
 
 def journey_table(settings: JourneyDefinitionSettings, session: Any = None) -> JourneyTable:
-    import boto3
+    from engagement.aws import LazyTable
 
-    return JourneyTable(
-        (session or boto3.session.Session()).resource("dynamodb").Table(settings.journeys_table)
-    )
+    return JourneyTable(LazyTable(settings.journeys_table, session))  # created on first use
 
 
 def build_runtime(settings: JourneyDefinitionSettings, session: Any = None) -> Any:
