@@ -21,6 +21,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from engagement import coldstart  # first: no GC during init
 from engagement.aws import aws_client, shared_session
+from engagement.journeys.definitions.settings import JourneyDefinitionSettings
 from engagement.journeys.factory import build_trigger
 from engagement.journeys.settings import JourneySettings
 
@@ -29,7 +30,8 @@ metrics = Metrics()
 tracer = coldstart.tracer()
 
 settings = JourneySettings.from_env()
-trigger = build_trigger(settings, logger=logger, session=shared_session())
+journeys = JourneyDefinitionSettings.from_env() if settings.journeys_table else None
+trigger = build_trigger(settings, logger=logger, session=shared_session(), journeys=journeys)
 
 
 def _mark_duplicate(response: dict[str, Any], _record: Any) -> dict[str, Any]:

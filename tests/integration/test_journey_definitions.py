@@ -157,3 +157,49 @@ def test_functions_enter_evaluate_and_record_on_the_local_stack(
         ExpressionAttributeValues={":pk": f"MSG#{app_id}#{deployed['Id']}#{endpoint}"},
     )
     assert [item["event_type"] for item in items["Items"]] == ["_email.open"]
+
+
+def test_the_triggers_pinpoint_route_starts_an_event_journey_in_standalone_mode(
+    deploy_env, local_stack, tmp_path, capsys, invoke_function
+):
+    """EventBridge → journey_trigger (route ``CartAbandoned``, target "pinpoint") → the journey whose
+    EventStartCondition names the route's event type: no Pinpoint, a Step Functions execution."""
+    from engagement.endpoints import build_registry
+
+    app_id = local_stack.function_environment("JourneyTriggerFunction")["JOURNEY_APPLICATION_ID"]
+    shopper = f"shopper-{uuid.uuid4().hex[:8]}"
+    registry = build_registry(f"dynamodb://{local_stack.physical_id('EndpointsTable')}")
+    registry.update_endpoint(
+        ApplicationId=app_id,
+        EndpointId=shopper,
+        EndpointRequest={"ChannelType": "EMAIL", "Address": f"{shopper}@example.com"},
+    )
+    path = _journey_file(tmp_path)
+    body = json.loads(path.read_text())
+    condition = body["JourneyResponse"]["StartCondition"]["EventStartCondition"]["EventFilter"]
+    condition["Dimensions"]["EventType"]["Values"] = ["cart.abandoned"]
+    body["JourneyResponse"]["Name"] = f"cart_{shopper}"
+    path.write_text(json.dumps(body))
+    main(["journeys", "deploy", str(path), "--application-id", app_id, "--state", "ACTIVE"])
+    deployed = json.loads(capsys.readouterr().out)
+
+    event = {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "source": "com.example.carts",
+        "detail-type": "Cart Abandoned",
+        "account": "123456789012",
+        "time": "2026-11-03T10:00:00Z",
+        "region": "us-east-1",
+        "resources": [],
+        "detail": {"endpointId": shopper, "cartId": "c-1", "itemCount": 2, "cartValue": 80.0},
+    }
+    answer = invoke_function("journey_trigger", event)
+    assert answer["status"] == "started", answer
+    executions = boto3.client("stepfunctions").list_executions(stateMachineArn=deployed["StateMachineArn"])
+    assert len(executions["executions"]) == 1
+    assert shopper in executions["executions"][0]["name"] or shopper in json.dumps(
+        boto3.client("stepfunctions").describe_execution(
+            executionArn=executions["executions"][0]["executionArn"]
+        )["input"]
+    )

@@ -163,12 +163,13 @@ def test_an_event_no_route_matches_is_dead_lettered(local_stack, trigger):
     assert "Order Shipped" in letter["error"] and letter["routeId"] is None
 
 
-def test_a_pinpoint_route_without_a_pinpoint_project_is_dead_lettered_not_dropped(
-    local_stack, trigger, customers
+def test_a_pinpoint_route_with_neither_pinpoint_nor_journey_definitions_is_dead_lettered_not_dropped(
+    local_stack, invoke_function, app_id, customers
 ):
     event = json.loads((REPO_ROOT / "events" / "eventbridge_cart_abandoned.json").read_text())
     event["id"] = str(uuid.uuid4())
-    result = trigger(event)
+    env = {"JOURNEY_APPLICATION_ID": app_id, "JOURNEYS_TABLE": ""}  # no JourneysTable: nothing to start
+    result = invoke_function("journey_trigger", event, env=env)
 
     assert result["reason"] == "target_not_configured"
     assert _dead_letters(local_stack, event["id"])[0]["routeId"] == "CartAbandoned"

@@ -14,22 +14,36 @@ from engagement.journeys.trigger import JourneyTrigger
 
 
 def build_trigger(
-    settings: JourneySettings, *, routes: RouteTable | None = None, session: Any = None, logger: Any = None
+    settings: JourneySettings,
+    *,
+    routes: RouteTable | None = None,
+    session: Any = None,
+    logger: Any = None,
+    journeys: Any = None,
 ) -> JourneyTrigger:
+    """``journeys`` (``JourneyDefinitionSettings``): in standalone mode, the "pinpoint" routes'
+    PutEvents go to the event-started journey definitions (``JourneyEntry.put_events``)."""
     import boto3
 
     from engagement.aws import aws_client
     from engagement.endpoints import build_registry
 
     session = session or boto3.session.Session()
-    pinpoint = aws_client("pinpoint", session=session) if settings.pinpoint_application_id else None
+    if settings.pinpoint_application_id:
+        put_events, application_id = aws_client("pinpoint", session=session), settings.pinpoint_application_id
+    elif journeys is not None:
+        from engagement.journeys.definitions.factory import build_entry
+
+        put_events, application_id = build_entry(journeys, session=session), settings.application_id
+    else:
+        put_events, application_id = None, None
     return JourneyTrigger(
         routes=routes or load_routes(),
         resolver=EndpointResolver(
             build_registry(settings.endpoint_store, session=session), settings.application_id
         ),
         targets={
-            "pinpoint": PutEventsTarget(pinpoint, settings.pinpoint_application_id),
+            "pinpoint": PutEventsTarget(put_events, application_id),
             "stepfunctions": StartExecutionTarget(
                 aws_client("stepfunctions", session=session), settings.state_machines
             ),

@@ -17,6 +17,9 @@ class JourneySettings(EnvSettings):
     # {"OrderConfirmationJourney": "arn:aws:states:..."}: the route's logical id -> ARN
     state_machines: dict[str, str] = Field(default_factory=dict, alias="JOURNEY_STATE_MACHINES")
     pinpoint_application_id: str | None = Field(default=None, alias="PINPOINT_APPLICATION_ID")
+    # Standalone: routes with the "pinpoint" target admit endpoints to the event-started journey
+    # definitions of this table (engagement.journeys.definitions) instead of calling Pinpoint.
+    journeys_table: str | None = Field(default=None, alias="JOURNEYS_TABLE")
 
     @field_validator("state_machines", mode="before")
     @classmethod
