@@ -40,6 +40,11 @@ def extra_records() -> list[dict[str, Any]]:
             "_campaign.send", "push-2", {**push, "campaign_send_status": "SUCCESS", "delivery_type": "APNS"}
         ),
         record("_campaign.opened_notification", "push-1", push),
+        # An email campaign's run writes `_campaign.send` beside the channel's `_email.send`.
+        record("_email.send", "mail-1", {**push, "message_id": "m-camp-1"}),
+        record(
+            "_campaign.send", "mail-1", {**push, "campaign_send_status": "SUCCESS", "delivery_type": "EMAIL"}
+        ),
         record("_custom.send", "hook-1", {**push, "delivery_status": "SUCCESSFUL"}),
         record(
             "_campaign.send",

@@ -60,10 +60,12 @@ UNSUBSCRIBES = count(typed("_email.unsubscribe"))
 EMAILS_DELIVERED = at_least_zero(f"{EMAILS_SENT} - {HARD_BOUNCES} - {SOFT_BOUNCES} - {REJECTIONS}")
 
 # Campaign messages on any channel. A send is the channel's own record (email send, SMS accepted,
-# custom-channel webhook accepted) or a `_campaign.send` whose status is SUCCESS (push).
+# custom-channel webhook accepted) or, for push (which has no channel record), a `_campaign.send`
+# whose status is SUCCESS. An email or SMS campaign send also writes `_campaign.send`: not counted
+# again.
 CAMPAIGN_SENT = count(
     f"{typed('_email.send', '_SMS.BUFFERED', '_SMS.SEND', '_custom.send')} "
-    "OR (event_type = '_campaign.send' AND send_status = 'SUCCESS')"
+    f"OR (event_type = '_campaign.send' AND send_status = 'SUCCESS' AND delivery_type IN ({PUSH_TYPES}))"
 )
 # "sent minus ... hard bounce"; an SMS permanent failure is SMS's hard bounce.
 CAMPAIGN_HARD_FAILURES = count(typed("_email.hardbounce", "_SMS.FAILURE"))
