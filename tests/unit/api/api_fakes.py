@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -16,32 +14,10 @@ from engagement.delivery.email import EmailSender
 from engagement.delivery.sms import SmsSender
 from engagement.templating.messages import MessageRenderer
 from engagement.templating.stores import FileTemplateStore
+from tests.unit.channel.channel_fakes import RecordingClient  # shared send_email / send_text_message recorder
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "fixtures" / "templates"
 APP = "app0api0unit"
-
-
-class RecordingClient:
-    """``send_email`` / ``send_text_message`` answering fresh ids, or raising queued errors."""
-
-    def __init__(self) -> None:
-        self.calls: list[dict[str, Any]] = []
-        self.errors: list[Exception] = []
-        self._ids = itertools.count(1)
-        self._lock = threading.Lock()
-
-    def _answer(self, kind: str, kwargs: dict[str, Any]) -> dict[str, str]:
-        with self._lock:
-            if self.errors:
-                raise self.errors.pop(0)
-            self.calls.append(kwargs)
-            return {"MessageId": f"{kind}-{next(self._ids)}"}
-
-    def send_email(self, **kwargs: Any) -> dict[str, str]:
-        return self._answer("ses", kwargs)
-
-    def send_text_message(self, **kwargs: Any) -> dict[str, str]:
-        return self._answer("sms", kwargs)
 
 
 class FakeRegistry:
