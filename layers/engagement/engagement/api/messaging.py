@@ -28,6 +28,7 @@ from engagement.api.records import send_record
 from engagement.channel.outcome import DeliveryStatus, Outcome
 from engagement.delivery.errors import DeliveryError, PermanentDeliveryError, RecipientOptedOutError
 from engagement.masking import mask_address
+from engagement.suppression.errors import error_code
 
 logger = Logger(child=True)
 
@@ -172,7 +173,7 @@ class MessagingService:
         try:
             found = self.registry.get_user_endpoints(ApplicationId=request.application_id, UserId=user_id)
         except Exception as error:
-            if _code(error) == _NOT_FOUND:
+            if error_code(error) == _NOT_FOUND:
                 return []  # an unknown user has no endpoints: an empty result, like Pinpoint
             return [_unresolved(f"user:{user_id}", config, error)]
         return [_from_endpoint(endpoint, config) for endpoint in found["EndpointsResponse"].get("Item", [])]
@@ -357,7 +358,7 @@ def _from_endpoint(endpoint: Mapping[str, Any], config: Mapping[str, Any]) -> Re
 
 def _unresolved(key: str, config: Mapping[str, Any], error: Exception) -> Recipient:
     recipient = Recipient(key, "", "", config)
-    if _code(error) == _NOT_FOUND:
+    if error_code(error) == _NOT_FOUND:
         recipient.outcome = Outcome(DeliveryStatus.PERMANENT_FAILURE, reason="Endpoint not found")
         recipient.status_code = 404
     else:
@@ -374,10 +375,6 @@ def _render_context(request: Request, recipient: Recipient) -> dict[str, Any]:
         "ChannelType": recipient.channel,
         "ApplicationId": request.application_id,
     }
-
-
-def _code(error: Exception) -> str:
-    return str(getattr(error, "response", {}).get("Error", {}).get("Code", ""))
 
 
 def _raise_template_error(error: Exception, operation: str) -> None:
