@@ -13,10 +13,10 @@ the stream is written last, so a failed call leaves no records to duplicate.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from engagement.campaigns.clock import parse_time
 from engagement.events.records import build_event_record
 from engagement.models.errors import BadRequestException, InternalServerErrorException
 
@@ -146,12 +146,10 @@ def _problem(event: Mapping[str, Any]) -> str:
 
 
 def _epoch_ms(value: Any) -> int | None:
+    """Epoch milliseconds of an ISO 8601 date-time (naive read as UTC), or ``None``."""
     if not value:
         return None
     try:
-        moment = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        return int(parse_time(str(value)).timestamp() * 1000)
     except ValueError:
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return int(moment.timestamp() * 1000)
