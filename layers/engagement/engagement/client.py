@@ -28,11 +28,13 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+# The header and operations the API deduplicates (one definition, so client and server agree).
+from engagement.api.idempotency import HEADER as IDEMPOTENCY_HEADER
+from engagement.api.idempotency import OPERATIONS as IDEMPOTENT_OPERATIONS
+
 __all__ = ["add_idempotency_key", "idempotency_key", "pinpoint", "sign_for_api_gateway"]
 
 SIGNING_NAME = "execute-api"
-IDEMPOTENCY_HEADER = "Idempotency-Key"
-IDEMPOTENT_OPERATIONS = ("SendMessages", "SendUsersMessages", "PutEvents")
 
 _API_HOST = re.compile(r"\.execute-api\.([a-z0-9-]+)\.amazonaws\.com")
 _explicit_key = contextvars.ContextVar("pinpoint_idempotency_key", default="")
