@@ -16,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from engagement.api.limits import MAX_EVENTS
 from engagement.campaigns.clock import parse_time
 from engagement.events.records import build_event_record
 from engagement.models.errors import BadRequestException, InternalServerErrorException
 
-MAX_EVENTS = 100
 MAX_KEYS = 40  # attributes + metrics per event
 MAX_KEY_CHARS = 50
 MAX_VALUE_CHARS = 200
