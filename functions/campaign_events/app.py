@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import Ki
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from engagement import coldstart  # first: no GC during init
-from engagement.campaigns.factory import build_run_services, build_segments
+from engagement.campaigns.factory import build_run_services
 from engagement.campaigns.settings import CampaignSettings
 from engagement.campaigns.triggers import EventCampaigns
 
@@ -28,9 +28,8 @@ metrics = Metrics()
 tracer = coldstart.tracer()
 
 settings = CampaignSettings.from_env()
-triggers = EventCampaigns(
-    build_run_services(settings, metrics=metrics), segments=build_segments(settings.segment_store)
-)
+services = build_run_services(settings, metrics=metrics)
+triggers = EventCampaigns(services, segments=services.store.segments)  # the run's own segment store
 processor = BatchProcessor(event_type=EventType.KinesisDataStreams)
 coldstart.done()
 

@@ -51,7 +51,9 @@ def template_publisher(uri: str, s3_client: Any = None) -> Any:
     return None
 
 
-def build_store(settings: CampaignSettings, *, segments: Any = None, launch: Any = None) -> Any:
+def build_store(
+    settings: CampaignSettings, *, segments: Any = None, launch: Any = None, dynamodb: Any = None
+) -> Any:
     from engagement.aws import aws_client
     from engagement.campaigns.schedule import CampaignScheduler
     from engagement.campaigns.store import CampaignStore
@@ -69,7 +71,7 @@ def build_store(settings: CampaignSettings, *, segments: Any = None, launch: Any
         launch = _state_machine_launcher(settings.state_machine_arn)
     return CampaignStore(
         settings.campaigns_table,
-        aws_client("dynamodb"),
+        dynamodb if dynamodb is not None else aws_client("dynamodb"),
         segments=segments if segments is not None else build_segments(settings.segment_store),
         templates=build_template_store(settings.template_store),
         scheduler=scheduler,
@@ -130,12 +132,9 @@ def build_run_services(
         from engagement.events.writer import EventStreamWriter
 
         writer = EventStreamWriter(settings.event_stream_name, client=aws_client("kinesis"))
-    store = store or build_store(settings, segments=segments)
-    ledger = (
-        MemoryLedger()
-        if in_process_ledger
-        else DynamoDBLedger(settings.campaigns_table, aws_client("dynamodb"))
-    )
+    dynamodb = aws_client("dynamodb")  # one client for the campaigns table: store and ledger
+    store = store or build_store(settings, segments=segments, dynamodb=dynamodb)
+    ledger = MemoryLedger() if in_process_ledger else DynamoDBLedger(settings.campaigns_table, dynamodb)
     return RunServices(
         store=store,
         ledger=ledger,

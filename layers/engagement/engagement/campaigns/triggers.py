@@ -94,6 +94,9 @@ class EventCampaigns:
         self.services = services
         self.segments = segments
         self._cache: dict[str, tuple[float, list[tuple[Campaign, Callable]]]] = {}
+        # Pinned segment versions are immutable: read once, and the same dict lets ``matches``
+        # reuse its compiled predicate for every later event.
+        self._versions: dict[tuple[str, str, int], dict[str, Any]] = {}
 
     def handle(self, records: Iterable[Mapping[str, Any]]) -> Counter[str]:
         counters: Counter[str] = Counter()
@@ -175,9 +178,12 @@ class EventCampaigns:
 
         version = campaign.segment_version
         if version:
-            definition = self.segments.get_segment_version(
-                ApplicationId=campaign.application_id, SegmentId=campaign.segment_id, Version=str(version)
-            )["SegmentResponse"]
+            key = (campaign.application_id, campaign.segment_id, version)
+            definition = self._versions.get(key)
+            if definition is None:
+                definition = self._versions[key] = self.segments.get_segment_version(
+                    ApplicationId=campaign.application_id, SegmentId=campaign.segment_id, Version=str(version)
+                )["SegmentResponse"]
         else:
             definition = self.segments.get_segment(
                 ApplicationId=campaign.application_id, SegmentId=campaign.segment_id
