@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from engagement import coldstart  # first: no GC during init
-from engagement.aws import aws_client, shared_session
+from engagement.aws import aws_client
 from engagement.journeys.definitions.settings import JourneyDefinitionSettings
 from engagement.journeys.factory import build_trigger
 from engagement.journeys.settings import JourneySettings
@@ -31,7 +31,7 @@ tracer = coldstart.tracer()
 
 settings = JourneySettings.from_env()
 journeys = JourneyDefinitionSettings.from_env() if settings.journeys_table else None
-trigger = build_trigger(settings, logger=logger, session=shared_session(), journeys=journeys)
+trigger = build_trigger(settings, logger=logger, journeys=journeys)
 
 
 def _mark_duplicate(response: dict[str, Any], _record: Any) -> dict[str, Any]:

@@ -219,7 +219,7 @@ def test_nothing_sent_gives_the_lock_back_only_if_it_is_ours():
 
 def test_lock_requests_match_the_dynamodb_model():
     """The deployed clients skip botocore's parameter validation for these requests
-    (factory.trusted_client); here a validating client behind a Stubber checks their shapes."""
+    (factory.TRUSTED); here a validating client behind a Stubber checks their shapes."""
     import boto3
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
     from botocore.stub import Stubber

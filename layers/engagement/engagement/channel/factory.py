@@ -39,36 +39,28 @@ def build_session(max_pool_connections: int) -> Any:
     return shared_session()
 
 
-def client(session: Any, service: str) -> Any:
+# A client for requests this package builds itself (send locks, event records): botocore's
+# parameter validation re-checks our own shapes and costs ~20 ms of CPU for a 50-item
+# transaction, so it is off; the unit tests validate the shapes against the service models.
+TRUSTED = {"parameter_validation": False}
+
+# A sending client that never retries by itself: botocore would resend a message whose first
+# answer was a 5xx or a read timeout although the provider may have accepted it. The channel
+# retries only errors that prove nothing was sent (``pipeline.CustomChannel._provider``).
+# One attempt of at most 2 + 5 s: pipeline.PROVIDER_WORST_CASE_S relies on these numbers.
+PROVIDER = {
+    "retries": {"mode": "standard", "total_max_attempts": 1},
+    "connect_timeout": 2,
+    "read_timeout": 5,
+    "parameter_validation": False,  # EmailSender/SmsSender shapes are checked by the unit tests
+}
+
+
+def client(session: Any, service: str, config: dict[str, Any] | None = None) -> Any:
+    """A client for ``service``, created on first use, with botocore ``Config`` arguments
+    ``config`` (default: standard retries); a registered ``CLIENT_FACTORIES`` entry wins."""
     factory = CLIENT_FACTORIES.get(service)
-    return factory() if factory else LazyClient(service, session)  # created on first use
-
-
-def trusted_client(session: Any, service: str) -> Any:
-    """A client for requests this package builds itself (send locks, event records): botocore's
-    parameter validation re-checks our own shapes and costs ~20 ms of CPU for a 50-item
-    transaction, so it is off; the unit tests validate the shapes against the service models."""
-    factory = CLIENT_FACTORIES.get(service)
-    if factory:
-        return factory()
-    return LazyClient(service, session, config={"parameter_validation": False})  # created on first use
-
-
-def provider_client(session: Any, service: str) -> Any:
-    """A sending client that never retries by itself: botocore would resend a message whose
-    first answer was a 5xx or a read timeout although the provider may have accepted it. The
-    channel retries only errors that prove nothing was sent (``pipeline.CustomChannel._provider``)."""
-    factory = CLIENT_FACTORIES.get(service)
-    if factory:
-        return factory()
-    # One attempt of at most 2 + 5 s: pipeline.PROVIDER_WORST_CASE_S relies on these numbers.
-    config = {
-        "retries": {"mode": "standard", "total_max_attempts": 1},
-        "connect_timeout": 2,
-        "read_timeout": 5,
-        "parameter_validation": False,  # EmailSender/SmsSender shapes are checked by the unit tests
-    }
-    return LazyClient(service, session, config=config)  # created on first use
+    return factory() if factory else LazyClient(service, session, config=config)
 
 
 def build_channel(settings: CustomChannelSettings) -> CustomChannel:
@@ -81,19 +73,19 @@ def build_channel(settings: CustomChannelSettings) -> CustomChannel:
 
     session = build_session(settings.max_workers + 2)
     persistence = DynamoDBPersistenceLayer(
-        table_name=settings.idempotency_table, boto3_client=trusted_client(session, "dynamodb")
+        table_name=settings.idempotency_table, boto3_client=client(session, "dynamodb", TRUSTED)
     )
     services = ChannelServices(
         renderer=MessageRenderer(build_template_store(settings.template_store)),
         once=SendOnce(persistence, settings.idempotency_ttl_s),
         registry=_registry(settings, session),
         email=EmailSender(
-            provider_client(session, "sesv2"), settings.sender_email, settings.ses_configuration_set
+            client(session, "sesv2", PROVIDER), settings.sender_email, settings.ses_configuration_set
         )
         if settings.sender_email
         else None,
         sms=SmsSender(
-            provider_client(session, "pinpoint-sms-voice-v2"),
+            client(session, "pinpoint-sms-voice-v2", PROVIDER),
             settings.sms_origination_identity,
             settings.sms_configuration_set,
         ),
@@ -111,7 +103,7 @@ def build_writer(settings: CustomChannelSettings, session: Any = None) -> Any:
     from engagement.events.writer import EventStreamWriter
 
     return EventStreamWriter(
-        settings.event_stream_name, client=trusted_client(session or build_session(4), "kinesis")
+        settings.event_stream_name, client=client(session or build_session(4), "kinesis", TRUSTED)
     )
 
 

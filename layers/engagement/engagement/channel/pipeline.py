@@ -41,7 +41,7 @@ from engagement.models.custom_channel import ChannelEndpoint, CustomChannelEvent
 
 logger = Logger(child=True)
 PROVIDER_RETRY_S = 0.1
-# One attempt of a sending client (factory.provider_client): 2 s to connect + 5 s to read.
+# One attempt of a sending client (factory.PROVIDER): 2 s to connect + 5 s to read.
 PROVIDER_WORST_CASE_S = 7.5
 
 

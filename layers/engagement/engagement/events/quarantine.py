@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from engagement.aws import aws_client
+
 SQS_BATCH = 10
 MAX_ATTRIBUTE_CHARS = 256
 MARKER_PREFIX = "quarantined#"
@@ -74,29 +76,12 @@ def record_from_body(body: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-class _LazyClient:
-    """A boto3 client of ``service``, built on first use (or the one given)."""
-
-    service = ""
-    _client: Any = None
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            from engagement.aws import aws_client
-
-            self._client = aws_client(self.service)
-        return self._client
-
-
-class QuarantineMarkers(_LazyClient):
+class QuarantineMarkers:
     """Which records were quarantined already (items ``quarantined#<sha256>`` with a TTL)."""
-
-    service = "dynamodb"
 
     def __init__(self, table_name: str, *, client: Any = None, clock=time.time):
         self.table_name = table_name
-        self._client = client
+        self.client = client if client is not None else aws_client("dynamodb")  # created on first use
         self._clock = clock
 
     def seen(self, keys: Iterable[str]) -> set[str]:
@@ -137,14 +122,12 @@ class QuarantineMarkers(_LazyClient):
                 continue
 
 
-class SqsQuarantine(_LazyClient):
+class SqsQuarantine:
     """Quarantine on SQS; ``put`` returns the event ids it could not enqueue (retry those)."""
-
-    service = "sqs"
 
     def __init__(self, queue_url: str, *, client: Any = None, markers: QuarantineMarkers | None = None):
         self.queue_url = queue_url
-        self._client = client
+        self.client = client if client is not None else aws_client("sqs")  # created on first use
         self.markers = markers
 
     def put(self, entries: Sequence[QuarantineEntry]) -> set[str]:

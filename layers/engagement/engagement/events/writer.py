@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
+from engagement.aws import aws_client
+
 MAX_RECORDS_PER_CALL = 500  # Kinesis PutRecords limit
 MAX_BYTES_PER_CALL = 5 * 1024 * 1024  # 5 MiB per request (data + partition keys)
 MAX_BYTES_PER_RECORD = 1024 * 1024  # 1 MiB per record (data + partition key)
@@ -53,18 +55,10 @@ class EventStreamWriter:
         sleep: Callable[[float], None] = time.sleep,
     ):
         self.stream_name = stream_name
-        self._client = client
+        self.client = client if client is not None else aws_client("kinesis")  # created on first use
         self.max_attempts = max_attempts
         self.base_delay_s = base_delay_s
         self._sleep = sleep
-
-    @property
-    def client(self):
-        if self._client is None:
-            from engagement.aws import aws_client
-
-            self._client = aws_client("kinesis")
-        return self._client
 
     def put(self, records: Sequence[Mapping]) -> None:
         """Write all ``records``; raise :class:`EventStreamWriteError` if some still fail."""

@@ -23,12 +23,10 @@ def build_trigger(
 ) -> JourneyTrigger:
     """``journeys`` (``JourneyDefinitionSettings``): in standalone mode, the "pinpoint" routes'
     PutEvents go to the event-started journey definitions (``JourneyEntry.put_events``)."""
-    import boto3
-
-    from engagement.aws import aws_client
+    from engagement.aws import aws_client, shared_session
     from engagement.endpoints import build_registry
 
-    session = session or boto3.session.Session()
+    session = session or shared_session()  # one session per process (engagement.aws)
     if settings.pinpoint_application_id:
         put_events, application_id = aws_client("pinpoint", session=session), settings.pinpoint_application_id
     elif journeys is not None:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from engagement.aws import aws_client
 from engagement.suppression.policy import SES_REASONS
 from engagement.suppression.targets import Target, normalise
 
@@ -72,7 +73,7 @@ def iso_ms(timestamp_ms: int) -> str:
 class Suppressor:
     def __init__(self, registry: Any, *, ses_client: Any = None, ses_account_suppression: bool = False):
         self.registry = registry
-        self.ses_client = ses_client
+        self.ses_client = ses_client if ses_client is not None else aws_client("sesv2")  # lazy
         self.ses_account_suppression = ses_account_suppression
 
     # ------------------------------------------------------------------ entry point
@@ -207,10 +208,6 @@ class Suppressor:
         reason = SES_REASONS.get(target.reason)
         if not (self.ses_account_suppression and reason and target.channel == "EMAIL" and target.address):
             return False
-        if self.ses_client is None:
-            from engagement.aws import aws_client
-
-            self.ses_client = aws_client("sesv2")
         self.ses_client.put_suppressed_destination(EmailAddress=target.address, Reason=reason)
         return True
 

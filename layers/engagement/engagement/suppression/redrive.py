@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from engagement.aws import aws_client
 from engagement.events.kinesis import read_range
 from engagement.events.quarantine import CollectingQuarantine, record_from_body
 
@@ -45,24 +46,10 @@ class RedriveReport:
 class Redrive:
     def __init__(self, consumer: Any, *, sqs: Any = None, kinesis: Any = None, s3: Any = None):
         self.consumer = consumer
-        self._sqs = sqs
-        self._kinesis = kinesis
-        self._s3 = s3
-
-    def _client(self, name: str) -> Any:
-        from engagement.aws import aws_client
-
-        return aws_client(name)
-
-    @property
-    def sqs(self) -> Any:
-        self._sqs = self._sqs or self._client("sqs")
-        return self._sqs
-
-    @property
-    def kinesis(self) -> Any:
-        self._kinesis = self._kinesis or self._client("kinesis")
-        return self._kinesis
+        # clients are created on first use (``aws_client``)
+        self.sqs = sqs or aws_client("sqs")
+        self.kinesis = kinesis or aws_client("kinesis")
+        self.s3 = s3 or aws_client("s3")
 
     def run(self, queue_url: str, kind: str, *, dry_run: bool = False) -> RedriveReport:
         report = RedriveReport(queue=kind)
@@ -113,11 +100,6 @@ class Redrive:
                     body["payload"] = {"Records": left}
                     self.s3.put_object(Bucket=bucket, Key=item["Key"], Body=json.dumps(body).encode())
         return report
-
-    @property
-    def s3(self) -> Any:
-        self._s3 = self._s3 or self._client("s3")
-        return self._s3
 
     @staticmethod
     def _count(body: dict[str, Any], kind: str) -> int:

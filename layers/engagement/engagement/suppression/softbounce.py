@@ -18,6 +18,8 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from engagement.aws import aws_client
+
 KEY_PREFIX = "softbounce#"
 MAX_MEMBERS = 50  # keep the item small: the threshold is a handful of bounces
 
@@ -30,17 +32,9 @@ def counter_key(application_id: str, channel: str, address: str) -> str:
 class SoftBounceCounter:
     def __init__(self, table_name: str, *, client: Any = None, window_ms: int, clock=time.time):
         self.table_name = table_name
-        self._client = client
+        self.client = client if client is not None else aws_client("dynamodb")  # created on first use
         self.window_ms = window_ms
         self._clock = clock
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            from engagement.aws import aws_client
-
-            self._client = aws_client("dynamodb")
-        return self._client
 
     def add(self, key: str, bounces: Iterable[tuple[int, str]]) -> int:
         """Record ``(event ms, dedupe key)`` bounces; return how many fall in the window."""
