@@ -28,3 +28,11 @@ def test_short_or_empty_values_reveal_nothing():
 @given(st.from_regex(r"\+?[0-9 ()-]{0,20}", fullmatch=True))
 def test_a_phone_number_never_shows_more_than_four_digits(number):
     assert len(re.findall(r"\d", mask_address(number))) <= 4
+
+
+def test_mask_text_hides_dotted_local_parts_and_phones_split_by_any_whitespace() -> None:
+    from engagement.masking import mask_text
+
+    text = mask_text("to alice.smith@example.com or +1 206\t555 0199")
+    assert "alice" not in text and "smith" not in text and "206" not in text
+    assert text == "to a***@example.com or +***0199"

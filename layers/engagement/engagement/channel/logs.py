@@ -3,16 +3,7 @@ a validation message (endpoint ids are often email addresses or phone numbers)."
 
 from __future__ import annotations
 
-import re
-
-from engagement.masking import mask_address
-
-_ADDRESS_LIKE = re.compile(r"[^\s@'\".,;:()\[\]{}<>]+@[^\s@'\",;:()\[\]{}<>]+|\+?\d[\d ().-]{6,}\d")
-
-
-def masked(text: str) -> str:
-    """``text`` with every email address or phone number in it masked (``engagement.masking``)."""
-    return _ADDRESS_LIKE.sub(lambda match: mask_address(match.group(0)), text)
+from engagement.masking import mask_text as masked  # every email address or phone number masked
 
 
 def log_id(endpoint_id: str) -> str:

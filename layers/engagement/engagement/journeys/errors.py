@@ -9,18 +9,6 @@ retries run and, once exhausted, the on-failure destination (the same queue) get
 
 from __future__ import annotations
 
-import re
-
-from engagement.masking import mask_address
-
-# What an error message may quote from an event: e-mail addresses and phone numbers.
-_ADDRESSES = re.compile(r"[^\s@\"'<>(),;:\[\]{}]+@[^\s@\"'<>(),;:\[\]{}]+|\+?\d[\d\s().-]{6,}\d")
-
-
-def masked(text: str) -> str:
-    """``text`` with every e-mail address and phone number masked, for logs and dead letters."""
-    return _ADDRESSES.sub(lambda match: mask_address(match.group(0)), text)
-
 
 class JourneyValidationError(ValueError):
     """Permanent: the event cannot start a journey, whatever the number of retries."""

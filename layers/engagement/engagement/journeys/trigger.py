@@ -18,10 +18,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from engagement.journeys import values
 from engagement.journeys.dead_letters import DeadLetterQueue
-from engagement.journeys.errors import JourneyValidationError, masked
+from engagement.journeys.errors import JourneyValidationError
 from engagement.journeys.request import JourneyRequest
 from engagement.journeys.resolve import EndpointResolver
 from engagement.journeys.routes import Route, RouteTable
+from engagement.masking import mask_text as masked
 
 
 class Target(Protocol):
