@@ -179,12 +179,8 @@ class JourneyEntry:
         )
 
     def _journeys(self, application_id: str) -> list[tuple[dict[str, Any], str]]:
-        result = []
-        for journey in self.table.list_journeys(application_id):
-            found = self.table.get_journey(application_id, journey["Id"])
-            if found and found[1]:
-                result.append(found)
-        return result
+        """The application's deployed journeys (with a state machine) and their ARNs."""
+        return [found for found in self.table.list_journeys_and_arns(application_id) if found[1]]
 
     def _endpoint(self, app: str, endpoint_id: str) -> dict[str, Any] | None:
         from engagement.models.errors import NotFoundException
