@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from local.console import heading, step, table
+from local.demo_journey_definitions import warm_function
 from local.demo_stream import APPLICATION_ID, QUIET, ses_event
 from local.stack import LocalStack
 
@@ -63,21 +64,6 @@ def _ses_outcomes(send: dict[str, Any], index: int) -> list[dict[str, Any]]:
     return events
 
 
-def _invoke_warm(stack: LocalStack, name: str, events: list[dict[str, Any]]) -> list[Any]:
-    """One cold start, then one invocation per event in the same (warm) sandbox, as Lambda reuses it."""
-    from local.functions import LambdaContext, function_specs, load_handler, patched_environ
-
-    spec = function_specs()[name]
-    function_name = stack.physical_id(spec.logical_id)
-    environment = {"AWS_LAMBDA_FUNCTION_NAME": function_name, **stack.function_environment(spec.logical_id)}
-    with patched_environ({**environment, **QUIET}):
-        handler = load_handler(spec)
-        return [
-            handler(event, LambdaContext(function_name=function_name, timeout_s=spec.timeout_s))
-            for event in events
-        ]
-
-
 def run(stack: LocalStack) -> None:
     import boto3
 
@@ -99,7 +85,9 @@ def run(stack: LocalStack) -> None:
         "(delivery, opens, clicks) through SesEventsFunction onto the stream"
     )
     with contextlib.redirect_stdout(io.StringIO()):
-        _invoke_warm(stack, "ses_events", ses_events)
+        ses_function = warm_function(stack, "ses_events", env=QUIET)
+        for event in ses_events:
+            ses_function(event)
 
     root = OUTPUT / "events"
     step(

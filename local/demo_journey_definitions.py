@@ -20,7 +20,7 @@ import contextlib
 import io
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -79,11 +79,16 @@ class DemoSender:
         self.message_events(lambda_event([json.dumps(opened)]))
 
 
-def warm_function(stack: LocalStack, name: str) -> Any:
-    """Cold-start a function once (template environment), then invoke it warm, as Lambda reuses a sandbox."""
+def warm_function(stack: LocalStack, name: str, env: Mapping[str, str] | None = None) -> Any:
+    """Cold-start a function once (template environment, then ``env``), then invoke it warm, as Lambda
+    reuses a sandbox."""
     spec = function_specs()[name]
     function_name = stack.physical_id(spec.logical_id)
-    environment = {"AWS_LAMBDA_FUNCTION_NAME": function_name, **stack.function_environment(spec.logical_id)}
+    environment = {
+        "AWS_LAMBDA_FUNCTION_NAME": function_name,
+        **stack.function_environment(spec.logical_id),
+        **(env or {}),
+    }
     with patched_environ(environment):
         handler = load_handler(spec)
 

@@ -45,7 +45,7 @@ def inline(sql: str, parameters: Sequence[Any]) -> str:
 
 def sql_path(path: Path) -> str:
     """A path as a SQL string literal (a directory name may contain a quote)."""
-    return "'" + str(path).replace("'", "''") + "'"
+    return literal(str(path))
 
 
 class DuckDbEngine:

@@ -95,7 +95,8 @@ def condition_holds(
 
 
 def event_matches(dimensions: Mapping[str, Any], item: Mapping[str, Any]) -> bool:
-    """``EventDimensions`` (EventType, Attributes, Metrics) against one recorded message event."""
+    """``EventDimensions`` (EventType, Attributes, Metrics) against one event in the recorded shape
+    (``event_type``, ``attributes``, ``metrics``): a message event, or an entry event (``_starts``)."""
     if not set_matches(dimensions.get("EventType"), [item.get("event_type", "")]):
         return False
     attributes = item.get("attributes") or {}

@@ -51,8 +51,14 @@ class JourneyTable:
         return (json.loads(item["journey"]), item.get("arn", "")) if item else None
 
     def list_journeys(self, app: str) -> list[dict[str, Any]]:
+        return [journey for journey, _ in self.list_journeys_and_arns(app)]
+
+    def list_journeys_and_arns(self, app: str) -> list[tuple[dict[str, Any], str]]:
+        """Every journey's latest body and state machine ARN, from one query."""
         items = self._query(f"APP#{app}", "JOURNEY#")
-        return [json.loads(item["journey"]) for item in items if "#V" not in item["sk"]]
+        return [
+            (json.loads(item["journey"]), item.get("arn", "")) for item in items if "#V" not in item["sk"]
+        ]
 
     def delete_journey(self, app: str, journey_id: str) -> None:
         for item in self._query(f"APP#{app}", f"JOURNEY#{journey_id}"):

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from engagement.journeys.definitions.conditions import metric_matches, set_matches
+from engagement.journeys.definitions.conditions import event_matches
 from engagement.journeys.definitions.durations import parse_duration, parse_time
 from engagement.journeys.definitions.rules import endpoint_zone, schedule_allows
 
@@ -105,21 +105,12 @@ class JourneyEntry:
     ) -> bool:
         condition = journey["StartCondition"]["EventStartCondition"]
         dimensions = (condition.get("EventFilter") or {}).get("Dimensions") or {}
-        if not set_matches(dimensions.get("EventType"), [event.get("EventType", "")]):
-            return False
-        attributes = event.get("Attributes") or {}
-        for name, dimension in (dimensions.get("Attributes") or {}).items():
-            spec = {
-                "DimensionType": dimension.get("AttributeType", "INCLUSIVE"),
-                "Values": dimension.get("Values"),
-            }
-            if not set_matches(spec, [attributes[name]] if name in attributes else []):
-                return False
-        metrics = event.get("Metrics") or {}
-        if not all(
-            metric_matches(spec, metrics.get(name))
-            for name, spec in (dimensions.get("Metrics") or {}).items()
-        ):
+        recorded = {
+            "event_type": event.get("EventType", ""),
+            "attributes": event.get("Attributes"),
+            "metrics": event.get("Metrics"),
+        }
+        if not event_matches(dimensions, recorded):
             return False
         gate = condition.get("SegmentId")
         return not gate or self.segments.is_member(journey["ApplicationId"], gate, endpoint, self.clock())
@@ -188,12 +179,8 @@ class JourneyEntry:
         )
 
     def _journeys(self, application_id: str) -> list[tuple[dict[str, Any], str]]:
-        result = []
-        for journey in self.table.list_journeys(application_id):
-            found = self.table.get_journey(application_id, journey["Id"])
-            if found and found[1]:
-                result.append(found)
-        return result
+        """The application's deployed journeys (with a state machine) and their ARNs."""
+        return [found for found in self.table.list_journeys_and_arns(application_id) if found[1]]
 
     def _endpoint(self, app: str, endpoint_id: str) -> dict[str, Any] | None:
         from engagement.models.errors import NotFoundException

@@ -58,7 +58,7 @@ def build_runtime(settings: JourneyDefinitionSettings, session: Any = None) -> A
     return JourneyRuntime(
         table=journey_table(settings, session),
         registry=build_registry(settings.endpoint_store, session=session),
-        segments=_segments(settings, session),
+        segments=_segments(settings),
         sender=DeliverySender(aws_client("lambda", session=session)),
         settings=RuntimeSettings(settings.custom_channel_arn, push_via_webhook=settings.push_via_webhook),
         writer=writer,
@@ -84,14 +84,16 @@ def build_store(settings: JourneyDefinitionSettings, session: Any = None) -> Any
 def build_entry(settings: JourneyDefinitionSettings, session: Any = None) -> Any:
     from engagement.aws import aws_client
     from engagement.endpoints.factory import build_registry
+    from engagement.journeys.definitions.conditions import SegmentMembership
     from engagement.journeys.definitions.entry import JourneyEntry
 
+    segment_store = _segment_store(settings)  # one store (one DynamoDB client) for both uses
     return JourneyEntry(
         table=journey_table(settings, session),
         sfn=aws_client("stepfunctions", session=session),
         registry=build_registry(settings.endpoint_store, session=session),
-        segments=_segments(settings, session),
-        segment_store=_segment_store(settings),
+        segments=SegmentMembership(segment_store),
+        segment_store=segment_store,
     )
 
 
@@ -103,7 +105,7 @@ def _segment_store(settings: JourneyDefinitionSettings) -> Any:
     return build_segment_store(settings.segment_store)
 
 
-def _segments(settings: JourneyDefinitionSettings, session: Any = None) -> Any:
+def _segments(settings: JourneyDefinitionSettings) -> Any:
     from engagement.journeys.definitions.conditions import SegmentMembership
 
     return SegmentMembership(_segment_store(settings))
