@@ -68,6 +68,9 @@ class Segments:
     def get_segment_version(self, **_):
         return {"SegmentResponse": self.definition}
 
+    def resolve(self, application_id, segment_id, version=None):  # SegmentStore.resolve
+        return self.definition, {}
+
 
 @pytest.fixture
 def harness(tmp_path):
@@ -102,6 +105,27 @@ def test_old_events_unknown_endpoints_and_non_members_do_not_send(harness):
     triggers = EventCampaigns(harness.services, segments=Segments())
     counters = triggers.handle([record(age_s=301), record("ghost"), record("phone")])
     assert counters == {"MATCHED": 3, "EXPIRED": 1, "ENDPOINT_NOT_FOUND": 1, "FILTERED_OUT_BY_SEGMENT": 1}
+    assert not harness.email.sent
+
+
+class SegmentOnABase(Segments):
+    """A dynamic segment built on an imported base segment whose only member is ``phone``."""
+
+    definition = {
+        "SegmentGroups": {
+            "Include": "ALL",
+            "Groups": [{"SourceSegments": [{"Id": "imported-base"}], "SourceType": "ANY", "Type": "ALL"}],
+        }
+    }
+
+    def resolve(self, application_id, segment_id, version=None):
+        return self.definition, {"imported-base": {"phone"}}
+
+
+def test_membership_includes_the_segments_base_segments(harness):
+    event_campaign(harness)
+    triggers = EventCampaigns(harness.services, segments=SegmentOnABase())
+    assert triggers.handle([record()]) == {"MATCHED": 1, "FILTERED_OUT_BY_SEGMENT": 1}
     assert not harness.email.sent
 
 

@@ -94,9 +94,8 @@ class EventCampaigns:
         self.services = services
         self.segments = segments
         self._cache: dict[str, tuple[float, list[tuple[Campaign, Callable]]]] = {}
-        # Pinned segment versions are immutable: read once, and the same dict lets ``matches``
-        # reuse its compiled predicate for every later event.
-        self._versions: dict[tuple[str, str, int], dict[str, Any]] = {}
+        # Pinned segment versions are immutable: read and compiled once per handler instance.
+        self._versions: dict[tuple[str, str, int | None], Any] = {}
 
     def handle(self, records: Iterable[Mapping[str, Any]]) -> Counter[str]:
         counters: Counter[str] = Counter()
@@ -174,18 +173,13 @@ class EventCampaigns:
     def _in_segment(self, campaign: Campaign, endpoint: Mapping[str, Any], now: dt.datetime) -> bool:
         if self.segments is None:
             return True
-        from engagement.segments import matches
+        from engagement.segments.scan import compile_stored
 
         version = campaign.segment_version
-        if version:
-            key = (campaign.application_id, campaign.segment_id, version)
-            definition = self._versions.get(key)
-            if definition is None:
-                definition = self._versions[key] = self.segments.get_segment_version(
-                    ApplicationId=campaign.application_id, SegmentId=campaign.segment_id, Version=str(version)
-                )["SegmentResponse"]
-        else:
-            definition = self.segments.get_segment(
-                ApplicationId=campaign.application_id, SegmentId=campaign.segment_id
-            )["SegmentResponse"]
-        return matches(definition, dict(endpoint), now=now)
+        key = (campaign.application_id, campaign.segment_id, version)
+        compiled = self._versions.get(key) if version else None
+        if compiled is None:  # with its base segments, dynamic and imported
+            _, compiled = compile_stored(self.segments, campaign.application_id, campaign.segment_id, version)
+            if version:
+                self._versions[key] = compiled
+        return compiled.matches(dict(endpoint), now)
