@@ -185,6 +185,27 @@ def test_stream_records_become_message_events_joined_to_journey_activity_and_end
     assert message_event({**record, "event_type": "_journey.send"}) is None
 
 
+def test_recorded_message_events_keep_their_metrics_for_event_conditions(lab):
+    from engagement.journeys.definitions.conditions import event_matches
+
+    record = {
+        "event_type": "_custom.send",
+        "event_timestamp": 1793700000000,
+        "application": {"app_id": "app-metrics"},
+        "client": {"client_id": "ep-m"},
+        "attributes": {"journey_id": "jm", "journey_activity_id": "hook"},
+        "metrics": {"price": 12.5},
+    }
+    assert lab.recorder.record([record]) == 1
+    [stored] = lab.table.message_events("app-metrics", "jm", "ep-m", "hook")
+    assert stored["metrics"] == {"price": 12.5}
+    dimensions = {
+        "EventType": {"DimensionType": "INCLUSIVE", "Values": ["_custom.send"]},
+        "Metrics": {"price": {"ComparisonOperator": "GREATER_THAN", "Value": 10}},
+    }
+    assert event_matches(dimensions, stored)
+
+
 def test_the_journey_triggers_pinpoint_route_target_starts_event_journeys_through_put_events(lab):
     """The existing EventBridge route ``CartAbandoned`` (target ``pinpoint``, event ``cart.abandoned``)
     reaches event-started journeys when its PutEvents client is ``JourneyEntry``: same call, same shapes.

@@ -125,8 +125,11 @@ class JourneyTable:
         item.update(
             {key: str(value) for key, value in event.items() if key not in ("at",) and value is not None}
         )
-        if event.get("attributes"):
-            item["attributes"] = json.dumps(event["attributes"])
+        for field in ("attributes", "metrics"):  # maps, kept as JSON (metrics compared as numbers)
+            if event.get(field):
+                item[field] = json.dumps(event[field])
+            else:
+                item.pop(field, None)
         self.table.put_item(Item=item)
 
     def message_events(self, app: str, journey_id: str, endpoint_id: str, activity_id: str) -> list[dict]:
@@ -134,6 +137,7 @@ class JourneyTable:
         for item in items:
             item["at"] = item["sk"].split("#")[1]
             item["attributes"] = json.loads(item.get("attributes") or "{}")
+            item["metrics"] = json.loads(item.get("metrics") or "{}")
         return items
 
     # -- segment members, counters, pacing -----------------------------------------------------

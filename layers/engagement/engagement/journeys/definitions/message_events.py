@@ -51,7 +51,6 @@ class MessageEventRecorder:
         for record in records:
             event = message_event(record)
             if event is not None:
-                event.pop("metrics", None)
                 self.table.record_message_event(event, self.clock())
                 count += 1
         return count
