@@ -240,3 +240,49 @@ def test_lock_requests_match_the_dynamodb_model():
         )
         assert once.release(claims[1], lambda: 5.0)
     stub.assert_no_pending_responses()
+
+
+def test_a_batch_claims_with_distinct_owners_and_completes_the_records_it_claimed():
+    """One random owner prefix per batch (not one draw per endpoint) still gives every lock its own
+    owner, and the completion writes the very record key and owner digest the claim wrote (each
+    computed once per claim, as Powertools computes them)."""
+    import boto3
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+    from botocore.stub import Stubber
+
+    from engagement.channel.outcome import Outcome
+
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    sent: list[tuple[str, dict]] = []
+    client.meta.events.register(
+        "provide-client-params.dynamodb.*", lambda params, model, **_: sent.append((model.name, params))
+    )
+    stub = Stubber(client)
+    for _ in range(2):
+        stub.add_response("transact_write_items", {})
+    stub.add_response("batch_write_item", {"UnprocessedItems": {}})
+    store = DynamoDBPersistenceLayer(table_name="Idempotency", boto3_client=client)
+    once = SendOnce(store)
+    keys = [{"endpoint_id": f"e{i}"} for i in range(3)]
+    with stub:
+        first = once.claim_many(keys, lambda: 5.0)
+        second = once.claim_many(keys, lambda: 5.0)
+        once.complete(
+            [(c, Outcome(DeliveryStatus.SUCCESSFUL, "EMAIL", f"m{i}")) for i, c in enumerate(first)],
+            lambda: 5.0,
+        )
+    owners = [c.data["owner"] for c in first + second]
+    assert len(set(owners)) == 6
+    claimed = {
+        item["Put"]["Item"]["id"]["S"]: item["Put"]["Item"]["validation"]["S"]
+        for item in sent[0][1]["TransactItems"]
+    }
+    completed = {
+        request["PutRequest"]["Item"]["id"]["S"]: request["PutRequest"]["Item"]["validation"]["S"]
+        for request in sent[2][1]["RequestItems"]["Idempotency"]
+    }
+    assert completed == claimed and len(claimed) == 3
+    assert claimed == {
+        store._get_hashed_idempotency_key({"key": k}): store._get_hashed_payload({"owner": c.data["owner"]})
+        for k, c in zip(keys, first, strict=True)
+    }

@@ -49,6 +49,8 @@ RETRY_BASE_S = 0.05
 MIN_TIME_FOR_A_WRITE_S = 0.15
 # A 50-endpoint batch completes in two BatchWriteItem calls, written side by side.
 _CHUNKS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="complete")
+# Where a claim's data keeps its two digests; the jmespath of each (``key``, ``owner``) never reads it.
+_HASHES = "_hashes"
 
 
 def idempotency_key(key: Mapping[str, str]) -> str:
@@ -141,7 +143,8 @@ class SendOnce:
         (<= 100) instead of one PutItem each. A cancelled transaction names the records that
         exist (their items come back: DUPLICATE, busy or our own); the others are put again
         together; whatever is still open is claimed one by one, with the same owners."""
-        datas = [{"key": dict(key), "owner": uuid.uuid4().hex} for key in keys]
+        batch = uuid.uuid4().hex  # one random draw per batch: owners are unique by batch and index
+        datas = [{"key": dict(key), "owner": f"{batch}{index:03x}"} for index, key in enumerate(keys)]
         claims: dict[int, Claim] = {}
         if hasattr(self.persistence, "table_name") and len(datas) > 1:
             for start in range(0, len(datas), MAX_TRANSACTION_ITEMS):
@@ -347,10 +350,18 @@ class SendOnce:
 
     # -- helpers ---------------------------------------------------------------------------
     def _hashed_key(self, data: dict[str, Any]) -> str:
-        return str(self.persistence._get_hashed_idempotency_key(data=data))
+        """Powertools' record key for ``data`` (its prefix, then an md5 of the key fields),
+        computed once per claim: the claim and the completion both need it."""
+        hashes = data.setdefault(_HASHES, {})
+        if "key" not in hashes:
+            hashes["key"] = str(self.persistence._get_hashed_idempotency_key(data=data))
+        return hashes["key"]
 
     def _owner_hash(self, data: dict[str, Any]) -> str:
-        return self.persistence._get_hashed_payload(data=data)
+        hashes = data.setdefault(_HASHES, {})
+        if "owner" not in hashes:
+            hashes["owner"] = self.persistence._get_hashed_payload(data=data)
+        return hashes["owner"]
 
     def _retry(self, write: Callable[[], None], time_left_s: Callable[[], float]) -> bool:
         """``write()`` until it works or the deadline is near (botocore already retried each call)."""

@@ -56,7 +56,7 @@ class ChannelServices:
     sms: SmsSender | None = None
     webhook: WebhookSender | None = None
     unsubscribe_url: Callable[[Mapping[str, Any]], str] | None = None
-    max_workers: int = 25
+    max_workers: int = 50
     deadline_margin_ms: int = 2500
 
 

@@ -29,8 +29,8 @@ class CustomChannelSettings(EnvSettings):
     webhook_timeout_s: float = Field(default=3.0, gt=0, le=10, alias="WEBHOOK_TIMEOUT_S")
     webhook_max_attempts: int = Field(default=3, ge=1, le=5, alias="WEBHOOK_MAX_ATTEMPTS")
 
-    # 25 workers deliver a full 50-endpoint batch in two waves; clients' pools match.
-    max_workers: int = Field(default=25, ge=1, le=50, alias="MAX_WORKERS")
+    # 50 workers send a full 50-endpoint batch in one wave (the API sends 100 in one); pools match.
+    max_workers: int = Field(default=50, ge=1, le=50, alias="MAX_WORKERS")
     deadline_margin_ms: int = Field(default=2500, ge=0, alias="DEADLINE_MARGIN_MS")
     # The send lock outlives the invocation (docs/custom-channel.md, "Exactly once").
     idempotency_ttl_s: int = Field(default=86400, ge=60, alias="IDEMPOTENCY_TTL_SECONDS")
