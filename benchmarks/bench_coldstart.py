@@ -10,7 +10,9 @@ without the packages the runtime lacks (awscrt, pyOpenSSL). The interpreter is t
 
 Measured in one run, as the minimum of ``--runs`` cold starts each (the machine is shared):
 
-- **reference**: ``import boto3, aws_lambda_powertools`` from the same build;
+- **reference**: ``import boto3, aws_lambda_powertools`` from the same build, and the same plus
+  ``pydantic.main`` (what ``from pydantic import BaseModel`` loads): the least a handler that
+  validates its input with a pydantic model can cost at init;
 - **init** of every handler, today (``--baseline``: the sources before issue 10, without
   bytecode, as ``sam build`` shipped them) and now (this tree, with the bytecode ``make build``
   adds); goal: now <= 1.3 x reference;
@@ -47,6 +49,9 @@ SANDBOX = ROOT / "local" / "sandbox.py"
 WORK = ROOT / ".local" / "bench_coldstart"
 BASELINE = "f78c4c3"  # main when issue 10 was filed
 INIT_GOAL = 1.3
+# What `from pydantic import BaseModel` loads: every handler whose edge model is pydantic (design.md:
+# "pydantic models of Pinpoint's shapes") pays it at init, whatever else it does.
+PYDANTIC = ("pydantic.main",)
 # The runtime's own packages (boto3 and its dependencies, compiled, as in /var/runtime).
 RUNTIME_PACKAGES = ("boto3==1.44.8", "botocore==1.44.8")
 EVENTS = {
@@ -126,7 +131,8 @@ def cold_start(
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def reference(python: str, tree: Path, runtime: Path) -> dict:
+def reference(python: str, tree: Path, runtime: Path, *also: str) -> dict:
+    """``import boto3, aws_lambda_powertools`` (then ``also``) in a fresh sandboxed interpreter."""
     out = subprocess.run(
         [
             python,
@@ -135,6 +141,7 @@ def reference(python: str, tree: Path, runtime: Path) -> dict:
             str(SANDBOX),
             "--reference",
             str(tree / "layer" / "python"),
+            *also,
             "--runtime",
             str(runtime),
         ],
@@ -188,9 +195,11 @@ def main(argv: list[str] | None = None) -> int:
         seed(stack)
         envs = {name: lambda_environment(stack, name) for name in HANDLERS}
         ref: list[dict] = []
+        floor: list[dict] = []  # the reference plus pydantic, which every edge model imports
         results: dict[tuple[str, str], list[dict]] = {}
         for _ in range(args.runs):
             ref.append(reference(python, trees["now"], runtime))
+            floor.append(reference(python, trees["now"], runtime, *PYDANTIC))
             for name, event in HANDLERS.items():
                 for variant, tree in trees.items():
                     if not (tree / "functions" / name).is_dir():
@@ -222,6 +231,11 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"reference import boto3, aws_lambda_powertools: {reference_cpu:.0f} ms CPU, "
         f"{reference_wall:.0f} ms wall (best of {args.runs})"
+    )
+    floor_cpu = best(floor, "init_cpu_ms")
+    print(
+        f"reference + pydantic ({', '.join(PYDANTIC)}): {floor_cpu:.0f} ms CPU = "
+        f"{floor_cpu / reference_cpu:.2f}x: the least init of a handler with a pydantic model at its edge"
     )
     print("CPU ms of the sandbox process (a shared machine's load inflates wall-clock time, not CPU time)")
     print("load average before the run (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in load_before))

@@ -1,7 +1,7 @@
 """One Lambda cold start in a fresh interpreter, laid out as the python3.13 runtime lays it out.
 
     python -I -B local/sandbox.py TASK_ROOT LAYER_DIR HANDLER [EVENT_FILE] [--runtime DIR]
-    python -I -B local/sandbox.py --reference LAYER_DIR [--runtime DIR]
+    python -I -B local/sandbox.py --reference LAYER_DIR [MODULE ...] [--runtime DIR]
 
 Run with ``-I`` (no ``PYTHON*`` variables, no user site, not even this file's directory on the
 path) and ``-B`` (Lambda's code is read-only: nothing compiled at run time is kept). The path is
@@ -50,11 +50,14 @@ def main(argv: list[str]) -> int:
         index = argv.index("--runtime")
         runtime = [argv[index + 1]]
         del argv[index : index + 2]
-    if argv[0] == "--reference":
+    if argv[0] == "--reference":  # --reference LAYER_DIR [MODULE ...]: and these modules too
         sys.path[:0] = [argv[1], *runtime]
         started, cpu = time.perf_counter(), time.process_time()
         import aws_lambda_powertools  # noqa: F401
         import boto3  # noqa: F401
+
+        for extra in argv[2:]:
+            __import__(extra)
 
         print(json.dumps({"init_ms": (time.perf_counter() - started) * 1000, "init_cpu_ms": _cpu_ms(cpu)}))
         return 0
