@@ -102,7 +102,7 @@ def _shape(event: CustomChannelEvent, outcome: Outcome) -> tuple[str, dict[str, 
         successful = status is DeliveryStatus.SUCCESSFUL
         attributes = {
             "record_status": "PENDING" if successful else outcome.reason.upper(),
-            "message_type": "TRANSACTIONAL",
+            "message_type": "Transactional",  # as Pinpoint writes it (reference §2)
             "destination_phone_number": details.get("address", ""),
             "origination_phone_number": details.get("origination", ""),
         }
