@@ -49,6 +49,8 @@ WORKERS = 16
 class CountingRegistry:
     """Enough of the registry for the consumer: endpoints by address, counted writes."""
 
+    finds_by_address = True
+
     def __init__(self) -> None:
         self.endpoints: dict[tuple[str, str, str], list[dict]] = {}
         self.writes = 0
@@ -64,7 +66,7 @@ class CountingRegistry:
             }
         )
 
-    def find_endpoints_by_address(self, app, channel, address):
+    def find_endpoints_by_address(self, app, channel, address, *, user_attributes=True):
         return [dict(e) for e in self.endpoints.get((app, channel, address.lower()), [])]
 
     def get_endpoint(self, *, ApplicationId, EndpointId):  # noqa: N803

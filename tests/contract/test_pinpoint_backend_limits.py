@@ -11,8 +11,9 @@ from engagement.endpoints import UnsupportedOperationError, build_registry
 def test_pinpoint_cannot_find_endpoints_by_address() -> None:
     registry = build_registry("pinpoint", session=boto3.session.Session(region_name="us-east-1"))
 
+    assert registry.finds_by_address is False  # what callers check (suppression) before asking
     with pytest.raises(UnsupportedOperationError, match="client_id"):
-        registry.find_endpoints_by_address("app", "EMAIL", "ana@example.com")
+        registry.find_endpoints_by_address("app", "EMAIL", "ana@example.com", user_attributes=False)
 
 
 def test_pinpoint_cannot_list_endpoints_for_export() -> None:

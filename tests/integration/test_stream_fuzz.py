@@ -119,6 +119,8 @@ def mutated(draw, samples: list[dict[str, Any]], times: int = 2) -> dict[str, An
 class Registry:
     """The registry's behaviour the consumer relies on, in memory (speed: hundreds of batches)."""
 
+    finds_by_address = True
+
     def __init__(self) -> None:
         self.endpoints = {
             ("app", "ep1"): {
@@ -136,7 +138,7 @@ class Registry:
             },
         }
 
-    def find_endpoints_by_address(self, app, channel, address):
+    def find_endpoints_by_address(self, app, channel, address, *, user_attributes=True):
         from engagement.endpoints.rules import normalise_address
 
         return [

@@ -36,6 +36,8 @@ MAX_RETRIES = 5  # the event source mapping's MaximumRetryAttempts
 
 # ------------------------------------------------------------------------------ in-memory services
 class Registry:
+    finds_by_address = True
+
     def __init__(self) -> None:
         self.endpoints: dict[str, dict[str, Any]] = {}
         self.writes: dict[str, int] = {}
@@ -48,7 +50,7 @@ class Registry:
             "OptOut": "NONE",
         }
 
-    def find_endpoints_by_address(self, app, channel, address):
+    def find_endpoints_by_address(self, app, channel, address, *, user_attributes=True):
         return [
             dict(e) for e in self.endpoints.values() if (e["ChannelType"], e["Address"]) == (channel, address)
         ]

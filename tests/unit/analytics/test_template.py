@@ -37,6 +37,14 @@ def test_the_glue_table_is_pinpoints_schema_partitioned_like_firehose_writes(res
     )
 
 
+def test_the_glue_types_carry_no_ddl_quoting(resources: dict) -> None:
+    """Backticks escape keywords in Athena DDL text; a Glue type string is not DDL (docs/analytics.md)."""
+    columns = resources["PinpointEventsTable"]["Properties"]["TableInput"]["StorageDescriptor"]["Columns"]
+    facets = next(c["Type"] for c in columns if c["Name"] == "facets")
+    assert "common_headers:struct<from:string,to:array<string>" in facets and ",open:struct<" in facets
+    assert not any("`" in c["Type"] for c in columns)
+
+
 def test_the_athena_view_is_the_packages_view(resources: dict) -> None:
     view = resources["KpiEventsView"]["Properties"]["TableInput"]
     encoded = view["ViewOriginalText"]["Fn::Join"][1][1]["Fn::Base64"]["Fn::Sub"]

@@ -117,3 +117,11 @@ def test_event_attributes_stay_within_pinpoint_limits(reason, message_id):
     assert len(attributes) <= 5
     assert all(len(k) <= 128 and len(v) <= 128 for k, v in attributes.items())
     assert attributes["delivery_status"] == "PERMANENT_FAILURE"
+
+
+def test_the_sms_record_names_the_message_type_as_pinpoint_does():
+    writer = Writer()
+    run(batch({"e1": endpoint("SMS", "+12065550111")}), writer)
+    [record] = writer.records
+    assert record["event_type"] == "_SMS.BUFFERED"
+    assert record["attributes"]["message_type"] == "Transactional"  # reference §2: not TRANSACTIONAL

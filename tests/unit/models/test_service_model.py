@@ -54,3 +54,33 @@ def test_errors_are_client_errors_with_pinpoint_codes() -> None:
     assert isinstance(error, PinpointError)
     assert error.response["Error"] == {"Code": "NotFoundException", "Message": "no such segment"}
     assert error.status == 404
+
+
+def test_the_pinpoint_model_is_parsed_once_for_validation_and_a_pinpoint_client(monkeypatch) -> None:
+    """service_model() and a Pinpoint client of the shared session share the loader's parse."""
+    from pathlib import Path
+
+    import botocore.loaders
+
+    from engagement.aws import shared_session
+    from engagement.models import service
+
+    parsed: list[str] = []
+    load_file = botocore.loaders.JSONFileLoader.load_file
+
+    def counting(self, file_path):
+        path = Path(file_path)
+        if path.name == "service-2" and "pinpoint" in path.parts:
+            parsed.append(file_path)
+        return load_file(self, file_path)
+
+    monkeypatch.setattr(botocore.loaders.JSONFileLoader, "load_file", counting)
+    monkeypatch.setattr("engagement.aws._session", None)  # a fresh process: nothing loaded yet
+    service.service_model.cache_clear()
+    try:
+        validate_request("GetApp", {"ApplicationId": "app"})
+        client = shared_session().client("pinpoint", region_name="us-east-1")
+        assert client.meta.service_model.operation_model("GetApp").name == "GetApp"
+    finally:
+        service.service_model.cache_clear()
+    assert len(parsed) == 1

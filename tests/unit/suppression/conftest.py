@@ -26,9 +26,12 @@ def not_found() -> ClientError:
 
 
 class FakeRegistry:
+    finds_by_address = True
+
     def __init__(self) -> None:
         self.endpoints: dict[tuple[str, str], dict[str, Any]] = {}
         self.calls: Counter = Counter()
+        self.asked_user_attributes: list[bool] = []  # find_endpoints_by_address(user_attributes=...)
         self.written: Counter = Counter()  # endpoint id -> successful writes
 
     def add(self, app: str, endpoint_id: str, channel: str, address: str, status: str = "ACTIVE", **extra):
@@ -52,8 +55,9 @@ class FakeRegistry:
             raise not_found()
         return {"EndpointResponse": copy.deepcopy(found)}
 
-    def find_endpoints_by_address(self, application_id, channel_type, address):
+    def find_endpoints_by_address(self, application_id, channel_type, address, *, user_attributes=True):
         self.calls["find_endpoints_by_address"] += 1
+        self.asked_user_attributes.append(user_attributes)
         return [
             copy.deepcopy(e)
             for (app, _), e in self.endpoints.items()

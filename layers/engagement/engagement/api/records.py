@@ -15,16 +15,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from engagement.channel.outcome import DeliveryStatus, Outcome
-from engagement.channel.records import _mail_facets as mail_facets  # the custom channel's email facets
+from engagement.channel.outcome import Outcome
+from engagement.channel.records import message_record
 from engagement.events.records import build_event_record
-
-RENDERING_REASONS = frozenset({"rendering_failure", "empty_message"})
 
 
 def send_record(request: Any, recipient: Any, outcome: Outcome) -> dict[str, Any] | None:
     """The record for one recipient's outcome, or ``None`` when nothing was attempted."""
-    shaped = _shape(outcome)
+    shaped = message_record(outcome)  # the custom channel's shaping: one for both
     if shaped is None:
         return None
     event_type, attributes, facets = shaped
@@ -45,29 +43,3 @@ def send_record(request: Any, recipient: Any, outcome: Outcome) -> dict[str, Any
         endpoint={k: v for k, v in endpoint.items() if k != "Address"} if endpoint is not None else None,
         facets=facets,
     )
-
-
-def _shape(outcome: Outcome) -> tuple[str, dict[str, str], dict | None] | None:
-    status, channel, details = outcome.status, outcome.channel, outcome.details
-    if channel == "EMAIL":
-        if status is DeliveryStatus.SUCCESSFUL:
-            return "_email.send", {"feedback": "received"}, mail_facets(outcome, {"send": {}})
-        if outcome.reason in RENDERING_REASONS:
-            return "_email.rendering_failure", {}, None
-        if outcome.reason == "MessageRejected":
-            return (
-                "_email.rejected",
-                {},
-                mail_facets(outcome, {"reject": {"reason": details.get("detail", "")}}),
-            )
-        return None
-    if channel == "SMS" and status in (DeliveryStatus.SUCCESSFUL, DeliveryStatus.PERMANENT_FAILURE):
-        successful = status is DeliveryStatus.SUCCESSFUL
-        attributes = {
-            "record_status": "PENDING" if successful else outcome.reason.upper(),
-            "message_type": details.get("message_type", "TRANSACTIONAL").capitalize(),
-            "destination_phone_number": details.get("address", ""),
-            "origination_phone_number": details.get("origination", ""),
-        }
-        return ("_SMS.BUFFERED" if successful else "_SMS.FAILURE"), attributes, None
-    return None

@@ -90,7 +90,14 @@ def outcome_record(
     )
 
 
-def _shape(event: CustomChannelEvent, outcome: Outcome) -> tuple[str, dict[str, str], dict | None]:
+def message_record(outcome: Outcome) -> tuple[str, dict[str, str], dict | None] | None:
+    """The email or SMS channel's own record for ``outcome``: ``(event_type, attributes, facets)``.
+
+    ``_email.send`` / ``_email.rendering_failure`` / ``_email.rejected`` and ``_SMS.BUFFERED`` /
+    ``_SMS.FAILURE`` as Pinpoint wrote them, or ``None`` when the outcome has no such record (a
+    skip, a deadline, another channel). The custom channel and the API's SendMessages both write
+    these; everything else is theirs to shape.
+    """
     status, channel, details = outcome.status, outcome.channel, outcome.details
     if channel == "EMAIL" and status is DeliveryStatus.SUCCESSFUL:
         return "_email.send", {"feedback": "received"}, _mail_facets(outcome, {"send": {}})
@@ -102,12 +109,20 @@ def _shape(event: CustomChannelEvent, outcome: Outcome) -> tuple[str, dict[str, 
         successful = status is DeliveryStatus.SUCCESSFUL
         attributes = {
             "record_status": "PENDING" if successful else outcome.reason.upper(),
-            "message_type": "TRANSACTIONAL",
+            # Pinpoint writes "Transactional" / "Promotional" (reference §2).
+            "message_type": details.get("message_type", "TRANSACTIONAL").capitalize(),
             "destination_phone_number": details.get("address", ""),
             "origination_phone_number": details.get("origination", ""),
         }
         return ("_SMS.BUFFERED" if successful else "_SMS.FAILURE"), attributes, None
-    if channel == "WEBHOOK" and status is DeliveryStatus.SUCCESSFUL:
+    return None
+
+
+def _shape(event: CustomChannelEvent, outcome: Outcome) -> tuple[str, dict[str, str], dict | None]:
+    if (own := message_record(outcome)) is not None:
+        return own
+    status = outcome.status
+    if outcome.channel == "WEBHOOK" and status is DeliveryStatus.SUCCESSFUL:
         return "_custom.send", {}, None
     if event.is_journey:
         return (

@@ -39,6 +39,8 @@ def _accepted() -> dict[str, Any]:
 class DynamoDBEndpointRegistry:
     """``EndpointRegistry`` on a DynamoDB table (schema: ``_items`` and docs/endpoints.md)."""
 
+    finds_by_address = True  # the ByAddress index
+
     def __init__(self, client: Any, table_name: str) -> None:
         self._client = client
         self._table = table_name

@@ -18,6 +18,8 @@ from engagement.endpoints.errors import UnsupportedOperationError
 class PinpointEndpointRegistry:
     """Thin adapter over a boto3 ``pinpoint`` client."""
 
+    finds_by_address = False  # Pinpoint has no find-by-address
+
     def __init__(self, client: Any) -> None:
         self._client = client
 
@@ -55,7 +57,7 @@ class PinpointEndpointRegistry:
         return self._client.delete_user_endpoints(ApplicationId=ApplicationId, UserId=UserId)
 
     def find_endpoints_by_address(
-        self, application_id: str, channel_type: str, address: str
+        self, application_id: str, channel_type: str, address: str, *, user_attributes: bool = True
     ) -> list[dict[str, Any]]:
         raise UnsupportedOperationError(
             "Pinpoint has no API to find endpoints by address; in Pinpoint mode suppression "

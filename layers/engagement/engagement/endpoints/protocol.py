@@ -14,6 +14,10 @@ class EndpointRegistry(Protocol):
     (``BadRequestException`` 400, ``NotFoundException`` 404) from either backend.
     """
 
+    #: Whether ``find_endpoints_by_address`` works (not in Pinpoint mode: callers then work from
+    #: endpoint ids, one ``update_endpoint`` each).
+    finds_by_address: bool
+
     def get_endpoint(self, *, ApplicationId: str, EndpointId: str) -> dict[str, Any]:  # noqa: N803
         """``{"EndpointResponse": {...}}``."""
         ...
@@ -50,9 +54,13 @@ class EndpointRegistry(Protocol):
         ...
 
     def find_endpoints_by_address(
-        self, application_id: str, channel_type: str, address: str
+        self, application_id: str, channel_type: str, address: str, *, user_attributes: bool = True
     ) -> list[dict[str, Any]]:
-        """``EndpointResponse`` dicts with this channel and address (not in Pinpoint's API)."""
+        """``EndpointResponse`` dicts with this channel and address (not in Pinpoint's API).
+
+        ``user_attributes=False``: the caller needs only ids, status and ``OptOut``, so a backend
+        may leave out the users' shared ``UserAttributes`` (cheaper); ``True`` joins them.
+        """
         ...
 
     def iter_endpoints(self, application_id: str) -> Iterator[dict[str, Any]]:

@@ -10,7 +10,8 @@ the field exactly as botocore would, and nothing re-describes Pinpoint's shapes 
 Both raise :class:`engagement.models.errors.BadRequestException` (HTTP 400) whose message lists
 every problem botocore's ``ParamValidator`` found, e.g. ``Invalid type for parameter
 WriteSegmentRequest.Dimensions.Attributes.plan.Values, value: free, type: <class 'str'>, valid
-types: <class 'list'>, <class 'tuple'>``. The model is loaded once per process, on first use.
+types: <class 'list'>, <class 'tuple'>``. The model is loaded once per process, on first use,
+from the shared session's loader (``engagement.aws``).
 """
 
 from __future__ import annotations
@@ -25,12 +26,21 @@ __all__ = ["operation_model", "service_model", "shape", "validate_request", "val
 
 @cache
 def service_model() -> Any:
-    """botocore's ``ServiceModel`` of Pinpoint (2016-12-01), loaded once per process."""
-    import botocore.session
+    """botocore's ``ServiceModel`` of Pinpoint (2016-12-01), parsed once per process.
+
+    Read through the process's one loader (``engagement.aws.botocore_session``) with the call
+    botocore's ``ClientCreator`` makes, so the loader's cache serves both this model and any
+    ``pinpoint`` client of the shared session (Pinpoint mode's registry): ``service-2.json`` is
+    parsed once, not once here and once more for the client.
+    """
     from botocore.model import ServiceModel
 
-    loader = botocore.session.get_session().get_component("data_loader")
-    return ServiceModel(loader.load_service_model("pinpoint", "service-2"), service_name="pinpoint")
+    from engagement.aws import botocore_session
+
+    loader = botocore_session().get_component("data_loader")
+    # Same arguments as botocore.client.ClientCreator._load_service_model: the same cache key.
+    model = loader.load_service_model("pinpoint", "service-2", api_version=None)
+    return ServiceModel(model, service_name="pinpoint")
 
 
 def operation_model(name: str) -> Any:

@@ -22,8 +22,9 @@ Status: Pinpoint's update makes the updated endpoint ACTIVE and its same-address
 Opting out must not change who is ACTIVE, so every item carries its current ``EndpointStatus`` and
 INACTIVE endpoints are written before ACTIVE ones (the last write of an address wins ACTIVE).
 
-Pinpoint mode (``ENDPOINT_STORE=pinpoint``) has no find-by-address: the event's ``client_id``
-is opted out alone (``update_endpoint``), as Pinpoint users did by hand.
+Pinpoint mode (``ENDPOINT_STORE=pinpoint``, a registry whose ``finds_by_address`` is false) has
+no find-by-address: the event's ``client_id`` is opted out alone (``update_endpoint``), as
+Pinpoint users did by hand.
 """
 
 from __future__ import annotations
@@ -108,25 +109,12 @@ class Suppressor:
         plan.users = {str(e["User"]["UserId"]) for e in pending if (e.get("User") or {}).get("UserId")}
         return plan
 
-    @property
-    def _can_find(self) -> bool:
-        from engagement.endpoints.pinpoint import PinpointEndpointRegistry
-
-        return not isinstance(self.registry, PinpointEndpointRegistry)
-
-    def _find(self, target: Target) -> list[dict[str, Any]]:
-        from engagement.endpoints.dynamodb import DynamoDBEndpointRegistry
-
-        args = (target.application_id, target.channel, target.address)
-        if isinstance(self.registry, DynamoDBEndpointRegistry):
-            return self.registry.find_endpoints_by_address(*args, user_attributes=False)
-        return self.registry.find_endpoints_by_address(*args)
-
     def _endpoints(self, target: Target) -> dict[str, dict[str, Any]]:
         """Endpoints to opt out, by lower-cased id: the address's twins plus the events' endpoints."""
         found: dict[str, dict[str, Any]] = {}
-        if target.address and self._can_find:
-            for endpoint in self._find(target):
+        if target.address and self.registry.finds_by_address:
+            args = (target.application_id, target.channel, target.address)
+            for endpoint in self.registry.find_endpoints_by_address(*args, user_attributes=False):
                 found[endpoint["Id"].lower()] = endpoint
         for endpoint_id in sorted(target.endpoint_ids):
             if endpoint_id.lower() in found:
@@ -181,7 +169,7 @@ class Suppressor:
                 plan.error = exc
 
     def _write_items(self, application_id: str, items: list[dict[str, Any]]) -> None:
-        if not self._can_find:
+        if not self.registry.finds_by_address:
             for item in items:
                 request = dict(item)
                 endpoint_id = request.pop("Id")
