@@ -102,6 +102,31 @@ class MessagePlan:
         return _override(rendered, recipient)
 
 
+def email_options(message: Mapping[str, Any]) -> dict[str, Any]:
+    """``EmailMessage``'s sender settings as ``delivery.email.EmailMessage`` fields."""
+    email = message.get("EmailMessage") or {}
+    return {
+        "sender": email.get("FromAddress") or None,
+        "reply_to": tuple(email.get("ReplyToAddresses") or ()),
+        "feedback_to": email.get("FeedbackForwardingAddress") or None,
+    }
+
+
+def sms_options(message: Mapping[str, Any]) -> dict[str, Any]:
+    """``SMSMessage``'s sender settings as ``delivery.sms.TextMessage`` fields.
+
+    End User Messaging has one ``OriginationIdentity``: ``OriginationNumber`` when given, else
+    ``SenderId``; India's ``EntityId`` / ``TemplateId`` travel as its DLT country parameters."""
+    sms = message.get("SMSMessage") or {}
+    country = {"IN_ENTITY_ID": sms.get("EntityId"), "IN_TEMPLATE_ID": sms.get("TemplateId")}
+    return {
+        "message_type": message_type(message),
+        "origination_identity": sms.get("OriginationNumber") or sms.get("SenderId") or None,
+        "keyword": sms.get("Keyword") or None,
+        "country_parameters": {k: v for k, v in country.items() if v},
+    }
+
+
 def message_type(message: Mapping[str, Any]) -> str:
     """``TRANSACTIONAL`` unless ``SMSMessage.MessageType`` says ``PROMOTIONAL``."""
     value = str((message.get("SMSMessage") or {}).get("MessageType") or "TRANSACTIONAL").upper()

@@ -21,7 +21,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from engagement.api.content import SUPPORTED_CHANNELS, MessagePlan, message_type
+from engagement.api.content import SUPPORTED_CHANNELS, MessagePlan, email_options, sms_options
 from engagement.api.idempotency import current_key
 from engagement.api.limits import check_custom_data, check_recipients
 from engagement.api.records import send_record
@@ -258,8 +258,8 @@ class MessagingService:
                 raise PermanentDeliveryError("rendering_failure", str(error)[:200]) from error
             tags = {"application_id": request.application_id, "endpoint_id": recipient.stream_client_id}
             if channel == "EMAIL":
-                return self._email(address, message, tags)
-            return self._sms(address, message, tags, message_type(request.plan.message))
+                return self._email(address, message, tags, email_options(request.plan.message))
+            return self._sms(address, message, tags, sms_options(request.plan.message))
         except RecipientOptedOutError as error:
             return Outcome(DeliveryStatus.OPTED_OUT, channel=channel, reason=error.reason)
         except DeliveryError as error:
@@ -271,28 +271,30 @@ class MessagingService:
                 details={"detail": error.detail, "address": recipient.address},
             )
 
-    def _email(self, address: str, message: Any, tags: dict[str, str]) -> Outcome:
+    def _email(self, address: str, message: Any, tags: dict[str, str], options: dict[str, Any]) -> Outcome:
         from engagement.delivery.email import EmailMessage
 
         if self.email is None:
             raise PermanentDeliveryError("channel_not_configured", "no email sender configured")
         subject = message.subject or ""
-        message_id = self.email.send(EmailMessage(address, subject, message.html, message.text, tags))
-        details = {"address": address, "from": self.email.from_address, "subject": subject}
+        email = EmailMessage(address, subject, message.html, message.text, tags, **options)
+        message_id = self.email.send(email)
+        details = {"address": address, "from": self.email.sender(email), "subject": subject}
         return Outcome(DeliveryStatus.SUCCESSFUL, "EMAIL", message_id, details=details)
 
-    def _sms(self, address: str, message: Any, tags: dict[str, str], kind: str) -> Outcome:
+    def _sms(self, address: str, message: Any, tags: dict[str, str], options: dict[str, Any]) -> Outcome:
         from engagement.delivery.sms import TextMessage
 
         if self.sms is None:
             raise PermanentDeliveryError("channel_not_configured", "no SMS sender configured")
         if not message.body:
             raise PermanentDeliveryError("empty_message", "the SMS rendered no body")
-        message_id = self.sms.send(TextMessage(address, message.body, tags, kind))
+        text = TextMessage(address, message.body, tags, **options)
+        message_id = self.sms.send(text)
         details = {
             "address": address,
-            "origination": self.sms.origination_identity or "",
-            "message_type": kind,
+            "origination": self.sms.origination(text) or "",
+            "message_type": text.message_type,
         }
         return Outcome(DeliveryStatus.SUCCESSFUL, "SMS", message_id, details=details)
 

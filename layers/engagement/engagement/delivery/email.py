@@ -66,6 +66,11 @@ class EmailMessage:
     text: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
     unsubscribe_url: str | None = None
+    # Per-message sender settings (Pinpoint's EmailMessage.FromAddress, ReplyToAddresses,
+    # FeedbackForwardingAddress); unset = the sender's configured From address.
+    sender: str | None = None
+    reply_to: tuple[str, ...] = ()
+    feedback_to: str | None = None
 
 
 class EmailSender:
@@ -95,14 +100,24 @@ class EmailSender:
                 {"Name": "List-Unsubscribe-Post", "Value": "List-Unsubscribe=One-Click"},
             ]
         request: dict[str, Any] = {
-            "FromEmailAddress": self.from_address,
+            "FromEmailAddress": self.sender(message),
             "Destination": {"ToAddresses": [message.to]},
             "Content": {"Simple": simple},
             "EmailTags": ses_tags(message.tags),
         }
+        if message.reply_to:
+            request["ReplyToAddresses"] = [_address_field("ReplyToAddresses", a) for a in message.reply_to]
+        if message.feedback_to:
+            request["FeedbackForwardingEmailAddress"] = _address_field(
+                "FeedbackForwardingAddress", message.feedback_to
+            )
         if self.configuration_set:
             request["ConfigurationSetName"] = self.configuration_set
         return request
+
+    def sender(self, message: EmailMessage) -> str:
+        """The From address ``message`` is sent with (its own, else the configured one)."""
+        return _address_field("FromAddress", message.sender) if message.sender else self.from_address
 
     def send(self, message: EmailMessage) -> str:
         request = self.request(message)
@@ -110,3 +125,10 @@ class EmailSender:
             return self._client.send_email(**request)["MessageId"]
         except Exception as error:  # botocore errors are classified, anything else propagates
             raise classify_client_error(error, TEMPORARY_ERRORS) from error
+
+
+def _address_field(name: str, value: str) -> str:
+    """An address given per message: one line (a CR/LF would forge headers), else permanent."""
+    if not value.strip() or any(c in value for c in "\r\n\0"):
+        raise PermanentDeliveryError("invalid_sender", f"{name} must be one non-empty line")
+    return value

@@ -27,6 +27,11 @@ class TextMessage:
     body: str
     context: Mapping[str, str] = field(default_factory=dict)
     message_type: str = "TRANSACTIONAL"
+    # Per-message settings (Pinpoint's SMSMessage.OriginationNumber / SenderId, Keyword, and
+    # India's EntityId / TemplateId); unset = the sender's configured origination identity.
+    origination_identity: str | None = None
+    keyword: str | None = None
+    country_parameters: Mapping[str, str] = field(default_factory=dict)
 
 
 class SmsSender:
@@ -46,11 +51,20 @@ class SmsSender:
             "MessageType": message.message_type,
             "Context": {k: v for k, v in list(message.context.items())[:MAX_CONTEXT_ENTRIES] if v},
         }
-        if self.origination_identity:
-            request["OriginationIdentity"] = self.origination_identity
+        origination = self.origination(message)
+        if origination:
+            request["OriginationIdentity"] = origination
+        if message.keyword:
+            request["Keyword"] = message.keyword
+        if message.country_parameters:
+            request["DestinationCountryParameters"] = dict(message.country_parameters)
         if self.configuration_set:
             request["ConfigurationSetName"] = self.configuration_set
         return request
+
+    def origination(self, message: TextMessage) -> str | None:
+        """The origination identity ``message`` is sent from (its own, else the configured one)."""
+        return message.origination_identity or self.origination_identity
 
     def send(self, message: TextMessage) -> str:
         request = self.request(message)
