@@ -71,6 +71,7 @@ class EmailMessage:
     sender: str | None = None
     reply_to: tuple[str, ...] = ()
     feedback_to: str | None = None
+    raw: bytes | None = None  # a whole MIME message (Pinpoint's RawEmail), sent as it is
 
 
 class EmailSender:
@@ -83,26 +84,10 @@ class EmailSender:
 
     def request(self, message: EmailMessage) -> dict[str, Any]:
         """The ``SendEmail`` arguments for ``message`` (separate so tests can read them)."""
-        if not (message.html or message.text):
-            raise PermanentDeliveryError("empty_message", "the template rendered neither HTML nor text")
-        body: dict[str, Any] = {}
-        if message.html:
-            body["Html"] = {"Data": message.html, "Charset": "UTF-8"}
-        if message.text:
-            body["Text"] = {"Data": message.text, "Charset": "UTF-8"}
-        simple: dict[str, Any] = {
-            "Subject": {"Data": header_text(message.subject), "Charset": "UTF-8"},
-            "Body": body,
-        }
-        if message.unsubscribe_url:
-            simple["Headers"] = [
-                {"Name": "List-Unsubscribe", "Value": list_unsubscribe_value(message.unsubscribe_url)},
-                {"Name": "List-Unsubscribe-Post", "Value": "List-Unsubscribe=One-Click"},
-            ]
         request: dict[str, Any] = {
             "FromEmailAddress": self.sender(message),
             "Destination": {"ToAddresses": [message.to]},
-            "Content": {"Simple": simple},
+            "Content": {"Raw": {"Data": message.raw}} if message.raw else {"Simple": _simple(message)},
             "EmailTags": ses_tags(message.tags),
         }
         if message.reply_to:
@@ -125,6 +110,27 @@ class EmailSender:
             return self._client.send_email(**request)["MessageId"]
         except Exception as error:  # botocore errors are classified, anything else propagates
             raise classify_client_error(error, TEMPORARY_ERRORS) from error
+
+
+def _simple(message: EmailMessage) -> dict[str, Any]:
+    """SES's ``Content.Simple`` for a rendered message (subject, bodies, unsubscribe headers)."""
+    if not (message.html or message.text):
+        raise PermanentDeliveryError("empty_message", "the template rendered neither HTML nor text")
+    body: dict[str, Any] = {}
+    if message.html:
+        body["Html"] = {"Data": message.html, "Charset": "UTF-8"}
+    if message.text:
+        body["Text"] = {"Data": message.text, "Charset": "UTF-8"}
+    simple: dict[str, Any] = {
+        "Subject": {"Data": header_text(message.subject), "Charset": "UTF-8"},
+        "Body": body,
+    }
+    if message.unsubscribe_url:
+        simple["Headers"] = [
+            {"Name": "List-Unsubscribe", "Value": list_unsubscribe_value(message.unsubscribe_url)},
+            {"Name": "List-Unsubscribe-Post", "Value": "List-Unsubscribe=One-Click"},
+        ]
+    return simple
 
 
 def _address_field(name: str, value: str) -> str:
