@@ -65,10 +65,27 @@ def definition_problems(body: Mapping[str, Any], prefix: str = "WriteSegmentRequ
         for s, reference in enumerate(group.get("SourceSegments") or ()):
             if not str(reference.get("Id", "")).strip():
                 yield f"{path}.SourceSegments[{s}].Id: must not be empty"
+    yield from _totals(counts, prefix)
+
+
+def dimensions_problems(dimensions: Mapping[str, Any], path: str) -> Iterator[str]:
+    """The segment rules for one inline ``SegmentDimensions`` object (a journey condition's),
+    already type-checked by botocore: the model's enums, then :func:`definition_problems`' checks.
+    Each problem is named by ``path`` (``Activities.split.ConditionalSplit.Condition.Conditions[0]
+    .SegmentDimensions``) and the field under it."""
+    from engagement.models.service import shape
+
+    yield from enum_problems(shape("SegmentDimensions"), dimensions, path)
+    counts = {"values": 0, "dimensions": 0}
+    yield from _dimensions(dimensions, path, counts)
+    yield from _totals(counts, path)
+
+
+def _totals(counts: dict[str, int], path: str) -> Iterator[str]:
     if counts["values"] > MAX_VALUES:
-        yield f"{prefix}: {counts['values']} values in total, at most {MAX_VALUES}"
+        yield f"{path}: {counts['values']} values in total, at most {MAX_VALUES}"
     if counts["dimensions"] > MAX_DIMENSIONS:
-        yield f"{prefix}: {counts['dimensions']} dimensions in total, at most {MAX_DIMENSIONS}"
+        yield f"{path}: {counts['dimensions']} dimensions in total, at most {MAX_DIMENSIONS}"
 
 
 def _values(values: list[Any], path: str, counts: dict[str, int]) -> Iterator[str]:
