@@ -16,7 +16,8 @@ from typing import Any
 
 from engagement.journeys.definitions.conditions import event_matches
 from engagement.journeys.definitions.durations import parse_duration, parse_time
-from engagement.journeys.definitions.rules import endpoint_zone, schedule_allows
+from engagement.journeys.definitions.rules import schedule_allows
+from engagement.localtime import endpoint_zone
 
 ENTERING_STATES = ("ACTIVE",)
 
