@@ -74,3 +74,19 @@ def test_quiet_time_with_start_equal_to_end_is_no_quiet_time():
     eleven_in_berlin = {"Start": "11:00", "End": "11:00"}
     assert quiet_time_hold(TUESDAY_10_UTC, eleven_in_berlin, BERLIN) == 0
     assert quiet_time_hold(TUESDAY_10_UTC, {"Start": "03:00", "End": "03:00"}, BERLIN) == 0
+
+
+def test_event_metrics_compare_like_segment_metrics():
+    """Journeys' event conditions and segments share one ComparisonOperator table."""
+    from engagement.journeys.definitions.conditions import event_matches
+    from engagement.segments.dimensions import COMPARISON_OPERATORS, metric
+
+    event = {"event_type": "buy", "metrics": {"price": 10}}
+    for operator in COMPARISON_OPERATORS:
+        for value in (9, 10, 11):
+            dimension = {"ComparisonOperator": operator, "Value": value}
+            expected = metric("price", dimension)({"Metrics": {"price": 10}}, 0.0)
+            assert event_matches({"Metrics": {"price": dimension}}, event) is expected, (operator, value)
+    assert not event_matches(
+        {"Metrics": {"price": {"ComparisonOperator": "EQUAL", "Value": 10}}}, {"metrics": {}}
+    )

@@ -163,3 +163,35 @@ def test_multi_condition_inline_dimensions_are_checked_with_the_branch_path():
         "Activities.route.MultiCondition.Branches[0].Condition.SegmentDimensions.Metrics.visits"
         ".ComparisonOperator: 'MORE_THAN' is not one of GREATER_THAN" in problems(body)
     )
+
+
+def test_event_metric_operators_are_the_segments_operators_checked_at_deploy():
+    """One table of ComparisonOperators (segments.dimensions): a journey's event metric with an
+    operator it lacks fails the deploy, not the split at run time."""
+    opened = {
+        "EventType": {"DimensionType": "INCLUSIVE", "Values": ["_email.open"]},
+        "Metrics": {"clicks": {"ComparisonOperator": "AT_LEAST", "Value": 1}},
+    }
+    condition = {"EventCondition": {"MessageActivity": "first", "Dimensions": opened}}
+    split = {"Condition": {"Conditions": [condition]}, "TrueActivity": "yes", "FalseActivity": "no"}
+    body = journey(
+        {
+            "first": email("f", "check"),
+            "check": {"ConditionalSplit": split},
+            "yes": email("y"),
+            "no": email("n"),
+        },
+        "first",
+    )
+    body["StartCondition"]["EventStartCondition"]["EventFilter"]["Dimensions"]["Metrics"] = {
+        "cartValue": {"ComparisonOperator": "ABOVE", "Value": 50}
+    }
+    message = problems(body)
+    assert (
+        "Activities.check.ConditionalSplit.Condition.Conditions[0].EventCondition.Dimensions.Metrics.clicks"
+        ".ComparisonOperator: 'AT_LEAST' is not one of GREATER_THAN" in message
+    )
+    assert (
+        "StartCondition.EventStartCondition.EventFilter.Dimensions.Metrics.cartValue.ComparisonOperator"
+        in (message)
+    )

@@ -124,11 +124,17 @@ def _dimensions(dimensions: Mapping[str, Any], path: str, counts: dict[str, int]
         yield from _gps(location["GPSPoint"], f"{path}.Location.GPSPoint", counts)
     if (dimensions.get("Behavior") or {}).get("Recency"):
         counts["dimensions"] += 1
-    for name, dimension in (dimensions.get("Metrics") or {}).items():
-        counts["dimensions"] += 1
+    counts["dimensions"] += len(dimensions.get("Metrics") or {})
+    yield from metric_problems(dimensions.get("Metrics") or {}, f"{path}.Metrics")
+
+
+def metric_problems(metrics: Mapping[str, Any], path: str) -> Iterator[str]:
+    """A ``Metrics`` map (segment or journey event dimensions) whose ``ComparisonOperator`` the
+    evaluator (``dimensions.metric``) does not know."""
+    for name, dimension in metrics.items():
         if dimension.get("ComparisonOperator") not in COMPARISON_OPERATORS:
             yield (
-                f"{path}.Metrics.{name}.ComparisonOperator: {dimension.get('ComparisonOperator')!r} is not "
+                f"{path}.{name}.ComparisonOperator: {dimension.get('ComparisonOperator')!r} is not "
                 f"one of {', '.join(COMPARISON_OPERATORS)}"
             )
 
