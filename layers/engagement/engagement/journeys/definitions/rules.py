@@ -82,3 +82,32 @@ def schedule_allows(
     moment = now.astimezone(local_zone).replace(tzinfo=None) if local_zone else now
     start, end = bounds
     return not ((start and moment < start) or (end and moment >= end))
+
+
+PUBLISHED = "_published"  # stored with the journey: when it first became ACTIVE (not in responses)
+ENTRY_DELAY = timedelta(minutes=5)  # no Schedule.StartTime: entry opens 5 minutes after publishing
+DEFAULT_LIFETIME = timedelta(days=540)  # no Schedule.EndTime: entry closes 540 days after the start
+
+
+def default_window(journey: Mapping[str, Any]) -> tuple[datetime | None, datetime | None]:
+    """Pinpoint's defaults for the bounds a journey's ``Schedule`` leaves out, as instants.
+
+    No ``StartTime``: entry opens :data:`ENTRY_DELAY` after the journey is published (first
+    ``ACTIVE``); no ``EndTime``: it ends :data:`DEFAULT_LIFETIME` after the start (an explicit
+    ``StartTime`` read in ``Schedule.Timezone``, also under ``LocalTime``). ``None`` for a bound the
+    ``Schedule`` gives (:func:`schedule_allows` reads it) and for a journey never published.
+    """
+    published = journey.get(PUBLISHED)
+    if not published:
+        return None, None
+    schedule = journey.get("Schedule") or {}
+    start = None if schedule.get("StartTime") else parse_time(published) + ENTRY_DELAY
+    if schedule.get("EndTime"):
+        return start, None
+    begins = start or _local_time(schedule["StartTime"], parse_zone(schedule.get("Timezone")))
+    return start, begins + DEFAULT_LIFETIME  # type: ignore[operator]
+
+
+def within_default_window(now: datetime, journey: Mapping[str, Any]) -> bool:
+    start, end = default_window(journey)
+    return not ((start and now < start) or (end and now >= end))
