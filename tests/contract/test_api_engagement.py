@@ -67,6 +67,7 @@ def event_journey(state: str = "ACTIVE", name: str = "signup") -> dict[str, Any]
         "Name": name,
         "State": state,
         "StartActivity": "mail",
+        "Schedule": {"StartTime": in_hours(-1)},  # without one, entry opens 5 minutes after publishing
         "Activities": {"mail": {"EMAIL": {"TemplateName": "welcome"}}},
         "StartCondition": {
             "EventStartCondition": {"EventFilter": {"FilterType": "ENDPOINT", "Dimensions": signup}}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +50,10 @@ def endpoint(local_stack: Any, app_id: str) -> str:
 
 
 def _journey_file(tmp_path: Path) -> Path:
+    started = datetime.now(UTC) - timedelta(hours=1)  # without a StartTime entry opens 5 min after publishing
     body = {
         "Name": "integration",
+        "Schedule": {"StartTime": started.strftime("%Y-%m-%dT%H:%M:%SZ")},
         "StartActivity": "gate",
         "Activities": {
             "gate": {"Holdout": {"Percentage": 0, "NextActivity": "mail"}},

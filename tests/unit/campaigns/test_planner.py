@@ -144,6 +144,15 @@ def test_quiet_time_is_read_in_the_recipients_zone_and_drops(zone, quiet):
     assert [d[3] for d in plan.dropped] == (["QUIET_TIME"] if quiet else [])
 
 
+def test_quiet_time_with_start_equal_to_end_drops_nothing():
+    """Pinpoint's docs are silent; here (as in journeys) ``Start == End`` is no quiet time."""
+    c = campaign(
+        Schedule={"StartTime": "2026-12-01T12:00:00Z", "QuietTime": {"Start": "12:00", "End": "12:00"}}
+    )
+    plan = planner(c).plan("00001", [endpoint("e", Demographic={"Timezone": "UTC"})])
+    assert plan.counters["QUIET_TIME"] == 0 and len(plan.sends) == 1
+
+
 def test_past_maximum_duration_endpoints_expire():
     c = campaign(Limits={"MaximumDuration": 60})
     plan = planner(c, now=NOON + dt.timedelta(seconds=61)).plan("00001", [endpoint("e")])

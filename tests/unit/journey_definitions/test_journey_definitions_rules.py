@@ -76,6 +76,15 @@ def test_quiet_time_holds_the_message_until_it_ends_when_waiting(lab):
     assert sent["at"] == lab.clock.base + timedelta(hours=13, minutes=30)  # 08:30 in Tokyo
 
 
+def test_quiet_time_with_start_equal_to_end_sends_at_once(lab):
+    who = add_endpoint(lab, zone="Asia/Tokyo")  # 19:00 in Tokyo
+    quiet = {"Start": "19:00", "End": "19:00"}  # no quiet time (docs/journey-definitions.md)
+    deployed = lab.deploy(journey({"one": email("one")}, "one", QuietTime=quiet, WaitForQuietTime=True))
+    lab.run(deployed, [who])
+    (sent,) = sends(lab, deployed)
+    assert sent["at"] == lab.clock.base
+
+
 def test_quiet_time_drops_the_message_without_wait_and_the_participant_moves_on(lab):
     who = add_endpoint(lab, zone="Asia/Tokyo")
     deployed = lab.deploy(

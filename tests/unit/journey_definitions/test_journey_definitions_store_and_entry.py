@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 
@@ -287,3 +288,62 @@ def test_deploy_names_a_missing_segment_and_refuses_an_imported_gate_segment(lab
     field = "Activities.check.ConditionalSplit.Condition.Conditions[0].SegmentCondition.SegmentId"
     assert f"{field}: segment 'seg-gone' not found" in caught.value.message
     assert "StartCondition.EventStartCondition.SegmentId: the gate segment" in caught.value.message
+
+
+def _state(lab, journey_id: str) -> str:
+    return lab.store.get_journey(ApplicationId=APPLICATION_ID, JourneyId=journey_id)["JourneyResponse"][
+        "State"
+    ]
+
+
+def test_without_a_start_time_entry_opens_five_minutes_after_publishing(lab):
+    who = add_endpoint(lab)
+    deployed = lab.deploy(journey({"a": email("a")}, "a"), published_ago=timedelta(0))
+    assert "_published" not in deployed  # stored, not part of the JourneyResponse
+    assert lab.start(deployed, [who]) == {who: "OUTSIDE_SCHEDULE"}
+    lab.clock.advance(4 * 60 + 59)
+    assert lab.start(deployed, [who], run_id="run-2") == {who: "OUTSIDE_SCHEDULE"}
+    lab.clock.advance(1)
+    assert lab.start(deployed, [who], run_id="run-3") == {who: "ENDPOINT_ENTERED"}
+
+
+def test_publishing_is_the_first_activation_not_the_creation(lab):
+    who = add_endpoint(lab)
+    draft = lab.deploy(journey({"a": email("a")}, "a"), state="DRAFT", published_ago=timedelta(0))
+    lab.clock.advance(86_400)
+    active = {"State": "ACTIVE"}
+    lab.store.update_journey_state(
+        ApplicationId=APPLICATION_ID, JourneyId=draft["Id"], JourneyStateRequest=active
+    )
+    assert lab.start(draft, [who]) == {who: "OUTSIDE_SCHEDULE"}
+    lab.clock.advance(300)
+    renamed = {**journey({"a": email("a")}, "a"), "Name": draft["Name"], "State": "ACTIVE"}
+    lab.store.update_journey(ApplicationId=APPLICATION_ID, JourneyId=draft["Id"], WriteJourneyRequest=renamed)
+    assert lab.start(draft, [who]) == {who: "ENDPOINT_ENTERED"}  # the update kept the publish time
+
+
+def test_without_an_end_time_a_journey_closes_540_days_after_its_start(lab):
+    who = add_endpoint(lab)
+    default_start = lab.deploy(journey({"a": email("a")}, "a"))  # published 5 minutes ago: started now
+    given_start = lab.deploy(journey({"a": email("a")}, "a", Schedule={"StartTime": "2026-11-04T10:00:00Z"}))
+    lab.clock.advance(540 * 86_400 - 1)
+    assert (_state(lab, default_start["Id"]), _state(lab, given_start["Id"])) == ("ACTIVE", "ACTIVE")
+    lab.clock.advance(1)
+    assert (_state(lab, default_start["Id"]), _state(lab, given_start["Id"])) == ("CLOSED", "ACTIVE")
+    assert lab.start(default_start, [who]) == {who: "OUTSIDE_SCHEDULE"}
+    lab.clock.advance(86_400)
+    assert _state(lab, given_start["Id"]) == "CLOSED"
+
+
+def test_a_segment_journey_reads_its_segment_only_once_entry_opens(lab):
+    lab.segment_store.definitions["seg-later"] = {
+        "Dimensions": {"Attributes": {"cohort": {"AttributeType": "INCLUSIVE", "Values": ["later"]}}}
+    }
+    member = add_endpoint(lab, Attributes={"cohort": ["later"]})
+    body = journey({"a": email("a")}, "a")  # no RefreshFrequency: the segment is read once
+    body["StartCondition"] = {"SegmentStartCondition": {"SegmentId": "seg-later"}}
+    deployed = lab.deploy(body, published_ago=timedelta(0))
+    assert deployed["Id"] not in lab.entry.refresh(APPLICATION_ID)
+    lab.clock.advance(300)
+    assert lab.entry.refresh(APPLICATION_ID)[deployed["Id"]] == 1
+    assert list(lab.paths(deployed)) == [member]

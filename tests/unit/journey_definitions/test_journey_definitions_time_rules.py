@@ -6,13 +6,8 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from engagement.journeys.definitions.compiler import compile_journey
-from engagement.journeys.definitions.rules import (
-    closed_days_hold,
-    endpoint_zone,
-    open_hours_hold,
-    quiet_time_hold,
-    schedule_allows,
-)
+from engagement.journeys.definitions.rules import closed_days_hold, open_hours_hold, schedule_allows
+from engagement.localtime import endpoint_zone, quiet_time_hold
 
 BERLIN = ZoneInfo("Europe/Berlin")
 TUESDAY_10_UTC = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)  # 11:00 in Berlin
@@ -72,3 +67,26 @@ def test_waits_compile_to_native_wait_states():
     states = compile_journey(journey, activity_function_arn="arn:fn")["States"]
     assert states["a"] == {"Type": "Wait", "Seconds": 93600, "Next": "b"}
     assert states["b"] == {"Type": "Wait", "Timestamp": "2026-12-24T17:00:00Z", "Next": "journey-exit"}
+
+
+def test_quiet_time_with_start_equal_to_end_is_no_quiet_time():
+    """Pinpoint's docs are silent; here (as in campaigns) ``Start == End`` holds nothing."""
+    eleven_in_berlin = {"Start": "11:00", "End": "11:00"}
+    assert quiet_time_hold(TUESDAY_10_UTC, eleven_in_berlin, BERLIN) == 0
+    assert quiet_time_hold(TUESDAY_10_UTC, {"Start": "03:00", "End": "03:00"}, BERLIN) == 0
+
+
+def test_event_metrics_compare_like_segment_metrics():
+    """Journeys' event conditions and segments share one ComparisonOperator table."""
+    from engagement.journeys.definitions.conditions import event_matches
+    from engagement.segments.dimensions import COMPARISON_OPERATORS, metric
+
+    event = {"event_type": "buy", "metrics": {"price": 10}}
+    for operator in COMPARISON_OPERATORS:
+        for value in (9, 10, 11):
+            dimension = {"ComparisonOperator": operator, "Value": value}
+            expected = metric("price", dimension)({"Metrics": {"price": 10}}, 0.0)
+            assert event_matches({"Metrics": {"price": dimension}}, event) is expected, (operator, value)
+    assert not event_matches(
+        {"Metrics": {"price": {"ComparisonOperator": "EQUAL", "Value": 10}}}, {"metrics": {}}
+    )

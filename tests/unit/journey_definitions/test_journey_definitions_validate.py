@@ -122,3 +122,76 @@ def test_a_schedule_time_botocore_cannot_read_is_named_by_botocore():
 def test_refresh_on_segment_update_needs_an_interval():
     body = journey({"e": email("e")}, "e", RefreshOnSegmentUpdate=True)
     assert "RefreshOnSegmentUpdate: needs a RefreshFrequency" in problems(body)
+
+
+def _split_on(dimensions: dict) -> dict:
+    split = {
+        "Condition": {"Conditions": [{"SegmentDimensions": dimensions}], "Operator": "ALL"},
+        "TrueActivity": "yes",
+        "FalseActivity": "no",
+    }
+    return journey({"split": {"ConditionalSplit": split}, "yes": email("y"), "no": email("n")}, "split")
+
+
+def test_inline_segment_dimensions_follow_the_segment_rules_at_deploy():
+    bad_type = _split_on({"Attributes": {"plan": {"AttributeType": "SOMETIMES", "Values": ["pro"]}}})
+    assert (
+        "Activities.split.ConditionalSplit.Condition.Conditions[0].SegmentDimensions.Attributes.plan"
+        ".AttributeType: 'SOMETIMES' is not one of" in problems(bad_type)
+    )
+    between = _split_on({"UserAttributes": {"born": {"AttributeType": "BETWEEN", "Values": ["2000-01-01"]}}})
+    assert "Conditions[0].SegmentDimensions.UserAttributes.born.Values: BETWEEN takes exactly 2" in problems(
+        between
+    )
+    country = _split_on({"Location": {"Country": {"Values": ["Germany"]}}})
+    assert "SegmentDimensions.Location.Country.Values[0]: 'Germany' is not an ISO 3166-1" in problems(country)
+    validate_journey(_split_on({"Attributes": {"plan": {"AttributeType": "CONTAINS", "Values": ["pro"]}}}))
+
+
+def test_multi_condition_inline_dimensions_are_checked_with_the_branch_path():
+    metric = {"Metrics": {"visits": {"ComparisonOperator": "MORE_THAN", "Value": 3}}}
+    branch = {"Condition": {"SegmentDimensions": metric}, "NextActivity": "yes"}
+    body = journey(
+        {
+            "route": {"MultiCondition": {"Branches": [branch], "DefaultActivity": "no"}},
+            "yes": email("y"),
+            "no": email("n"),
+        },
+        "route",
+    )
+    assert (
+        "Activities.route.MultiCondition.Branches[0].Condition.SegmentDimensions.Metrics.visits"
+        ".ComparisonOperator: 'MORE_THAN' is not one of GREATER_THAN" in problems(body)
+    )
+
+
+def test_event_metric_operators_are_the_segments_operators_checked_at_deploy():
+    """One table of ComparisonOperators (segments.dimensions): a journey's event metric with an
+    operator it lacks fails the deploy, not the split at run time."""
+    opened = {
+        "EventType": {"DimensionType": "INCLUSIVE", "Values": ["_email.open"]},
+        "Metrics": {"clicks": {"ComparisonOperator": "AT_LEAST", "Value": 1}},
+    }
+    condition = {"EventCondition": {"MessageActivity": "first", "Dimensions": opened}}
+    split = {"Condition": {"Conditions": [condition]}, "TrueActivity": "yes", "FalseActivity": "no"}
+    body = journey(
+        {
+            "first": email("f", "check"),
+            "check": {"ConditionalSplit": split},
+            "yes": email("y"),
+            "no": email("n"),
+        },
+        "first",
+    )
+    body["StartCondition"]["EventStartCondition"]["EventFilter"]["Dimensions"]["Metrics"] = {
+        "cartValue": {"ComparisonOperator": "ABOVE", "Value": 50}
+    }
+    message = problems(body)
+    assert (
+        "Activities.check.ConditionalSplit.Condition.Conditions[0].EventCondition.Dimensions.Metrics.clicks"
+        ".ComparisonOperator: 'AT_LEAST' is not one of GREATER_THAN" in message
+    )
+    assert (
+        "StartCondition.EventStartCondition.EventFilter.Dimensions.Metrics.cartValue.ComparisonOperator"
+        in (message)
+    )

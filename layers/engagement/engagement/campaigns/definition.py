@@ -17,7 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engagement.campaigns.clock import parse_hhmm, parse_time, parse_zone
+from engagement.campaigns.clock import parse_time
+from engagement.localtime import parse_hhmm, parse_zone
 
 MAX_TREATMENTS = 5  # the default treatment and up to four more [UG campaigns-message]
 FREQUENCIES = ("ONCE", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "EVENT")

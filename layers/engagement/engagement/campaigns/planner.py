@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engagement.campaigns.allocation import Allocator
-from engagement.campaigns.clock import endpoint_zone, in_quiet_time
 from engagement.campaigns.definition import Campaign, Delivery, Treatment
 from engagement.campaigns.ledger import Reservation, RunKey
 from engagement.campaigns.schedule import local_due
+from engagement.localtime import endpoint_zone, in_quiet_time
 
 MAX_BATCH = 50  # endpoints per batch, as Pinpoint invokes a custom channel
 # Statuses of planned-then-dropped endpoints, written as ``_campaign.send`` records.
@@ -93,9 +93,10 @@ class Planner:
                 counters[reason] += 1
                 continue
             seen.add(endpoint_id)
-            zone, own_zone = endpoint_zone(endpoint, schedule.zone)
+            own_zone = endpoint_zone(endpoint)
+            zone = own_zone if own_zone is not None else (schedule.zone or dt.UTC)
             if self.local_time:
-                if not own_zone:
+                if own_zone is None:
                     counters["ENDPOINT_MISSING_TIMEZONE"] += 1
                 if not local_due(schedule, zone, self.wave):  # type: ignore[arg-type]
                     counters["ENDPOINT_TIMEZONE_MISMATCH"] += 1

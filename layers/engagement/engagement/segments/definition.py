@@ -65,10 +65,27 @@ def definition_problems(body: Mapping[str, Any], prefix: str = "WriteSegmentRequ
         for s, reference in enumerate(group.get("SourceSegments") or ()):
             if not str(reference.get("Id", "")).strip():
                 yield f"{path}.SourceSegments[{s}].Id: must not be empty"
+    yield from _totals(counts, prefix)
+
+
+def dimensions_problems(dimensions: Mapping[str, Any], path: str) -> Iterator[str]:
+    """The segment rules for one inline ``SegmentDimensions`` object (a journey condition's),
+    already type-checked by botocore: the model's enums, then :func:`definition_problems`' checks.
+    Each problem is named by ``path`` (``Activities.split.ConditionalSplit.Condition.Conditions[0]
+    .SegmentDimensions``) and the field under it."""
+    from engagement.models.service import shape
+
+    yield from enum_problems(shape("SegmentDimensions"), dimensions, path)
+    counts = {"values": 0, "dimensions": 0}
+    yield from _dimensions(dimensions, path, counts)
+    yield from _totals(counts, path)
+
+
+def _totals(counts: dict[str, int], path: str) -> Iterator[str]:
     if counts["values"] > MAX_VALUES:
-        yield f"{prefix}: {counts['values']} values in total, at most {MAX_VALUES}"
+        yield f"{path}: {counts['values']} values in total, at most {MAX_VALUES}"
     if counts["dimensions"] > MAX_DIMENSIONS:
-        yield f"{prefix}: {counts['dimensions']} dimensions in total, at most {MAX_DIMENSIONS}"
+        yield f"{path}: {counts['dimensions']} dimensions in total, at most {MAX_DIMENSIONS}"
 
 
 def _values(values: list[Any], path: str, counts: dict[str, int]) -> Iterator[str]:
@@ -107,11 +124,17 @@ def _dimensions(dimensions: Mapping[str, Any], path: str, counts: dict[str, int]
         yield from _gps(location["GPSPoint"], f"{path}.Location.GPSPoint", counts)
     if (dimensions.get("Behavior") or {}).get("Recency"):
         counts["dimensions"] += 1
-    for name, dimension in (dimensions.get("Metrics") or {}).items():
-        counts["dimensions"] += 1
+    counts["dimensions"] += len(dimensions.get("Metrics") or {})
+    yield from metric_problems(dimensions.get("Metrics") or {}, f"{path}.Metrics")
+
+
+def metric_problems(metrics: Mapping[str, Any], path: str) -> Iterator[str]:
+    """A ``Metrics`` map (segment or journey event dimensions) whose ``ComparisonOperator`` the
+    evaluator (``dimensions.metric``) does not know."""
+    for name, dimension in metrics.items():
         if dimension.get("ComparisonOperator") not in COMPARISON_OPERATORS:
             yield (
-                f"{path}.Metrics.{name}.ComparisonOperator: {dimension.get('ComparisonOperator')!r} is not "
+                f"{path}.{name}.ComparisonOperator: {dimension.get('ComparisonOperator')!r} is not "
                 f"one of {', '.join(COMPARISON_OPERATORS)}"
             )
 

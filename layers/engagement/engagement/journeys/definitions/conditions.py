@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from engagement.journeys.definitions.durations import iso
+from engagement.segments.dimensions import metric
 
 
 class Segments(Protocol):
@@ -96,7 +97,9 @@ def condition_holds(
 
 def event_matches(dimensions: Mapping[str, Any], item: Mapping[str, Any]) -> bool:
     """``EventDimensions`` (EventType, Attributes, Metrics) against one event in the recorded shape
-    (``event_type``, ``attributes``, ``metrics``): a message event, or an entry event (``_starts``)."""
+    (``event_type``, ``attributes``, ``metrics``): a message event, or an entry event (``_starts``).
+    Metrics compare with segments' ``ComparisonOperator`` table (``segments.dimensions.metric``):
+    a missing or non-numeric metric never matches."""
     if not set_matches(dimensions.get("EventType"), [item.get("event_type", "")]):
         return False
     attributes = item.get("attributes") or {}
@@ -106,10 +109,9 @@ def event_matches(dimensions: Mapping[str, Any], item: Mapping[str, Any]) -> boo
             [attributes.get(name, "")] if name in attributes else [],
         ):
             return False
-    metrics = item.get("metrics") or {}
+    metrics = {"Metrics": item.get("metrics") or {}}  # the shape segments' metric predicate reads
     return all(
-        metric_matches(dimension, metrics.get(name))
-        for name, dimension in (dimensions.get("Metrics") or {}).items()
+        metric(name, dimension)(metrics, 0.0) for name, dimension in (dimensions.get("Metrics") or {}).items()
     )
 
 
@@ -120,20 +122,3 @@ def set_matches(dimension: Mapping[str, Any] | None, values: Sequence[str]) -> b
     listed = set(dimension.get("Values") or [])
     hit = any(value in listed for value in values)
     return not hit if dimension.get("DimensionType") == "EXCLUSIVE" else hit
-
-
-METRIC_OPERATORS = {
-    "GREATER_THAN": lambda actual, expected: actual > expected,
-    "LESS_THAN": lambda actual, expected: actual < expected,
-    "GREATER_THAN_OR_EQUAL": lambda actual, expected: actual >= expected,
-    "LESS_THAN_OR_EQUAL": lambda actual, expected: actual <= expected,
-    "EQUAL": lambda actual, expected: actual == expected,
-}
-
-
-def metric_matches(dimension: Mapping[str, Any], actual: float | None) -> bool:
-    if actual is None:
-        return False
-    return METRIC_OPERATORS[dimension.get("ComparisonOperator", "EQUAL")](
-        float(actual), float(dimension["Value"])
-    )

@@ -16,7 +16,8 @@ from typing import Any
 
 from engagement.journeys.definitions.conditions import event_matches
 from engagement.journeys.definitions.durations import parse_duration, parse_time
-from engagement.journeys.definitions.rules import endpoint_zone, schedule_allows
+from engagement.journeys.definitions.rules import default_window, schedule_allows, within_default_window
+from engagement.localtime import endpoint_zone
 
 ENTERING_STATES = ("ACTIVE",)
 
@@ -64,7 +65,10 @@ class JourneyEntry:
         zone = endpoint_zone(endpoint) if journey.get("LocalTime") else None
         if journey.get("LocalTime") and zone is None and journey.get("Schedule"):
             return "ENDPOINT_MISSING_TIMEZONE"
-        if not schedule_allows(now, journey.get("Schedule"), local_zone=zone):
+        if not (
+            schedule_allows(now, journey.get("Schedule"), local_zone=zone)
+            and within_default_window(now, journey)
+        ):
             return "OUTSIDE_SCHEDULE"
         limits = journey.get("Limits") or {}
         entries = self.table.entries(journey["ApplicationId"], journey["Id"], endpoint["Id"])
@@ -126,6 +130,9 @@ class JourneyEntry:
             )
             if not segment_id or journey.get("State") != "ACTIVE":
                 continue
+            opens = default_window(journey)[0]
+            if opens and now < opens:
+                continue  # not started (no StartTime: 5 minutes after publishing): read the segment then
             version = self._segment_version(application_id, segment_id, journey)
             if not (force or self._due(journey, now, version)):
                 continue

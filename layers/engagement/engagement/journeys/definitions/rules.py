@@ -1,53 +1,25 @@
-"""When a participant may receive a message: quiet time, open hours, closed days, the schedule.
+"""When a participant may receive a message: open hours, closed days, the schedule (quiet time,
+zones and ``HH:MM`` are ``engagement.localtime``'s, shared with campaigns).
 
-Each function answers "how many seconds to hold" (0 = send now). Times are the endpoint's local
-time (``Demographic.Timezone``, an IANA name); like Pinpoint's quiet time, a rule is applied only
-when that zone is valid, otherwise the message goes out.
+Each hold function answers "how many seconds to hold" (0 = send now). Times are the endpoint's
+local time (``Demographic.Timezone``); like Pinpoint's quiet time, a rule is applied only when that
+zone is valid, otherwise the message goes out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, time, timedelta, timezone
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from engagement.journeys.definitions.durations import parse_time
+from engagement.localtime import parse_hhmm, parse_zone
 
 DAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 
 
-def endpoint_zone(endpoint: Mapping[str, Any]) -> ZoneInfo | None:
-    name = (endpoint.get("Demographic") or {}).get("Timezone")
-    try:
-        return ZoneInfo(name) if name else None
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-
-
-def _hhmm(value: str) -> time:
-    hours, minutes = value.split(":")
-    return time(int(hours), int(minutes))
-
-
-def quiet_time_hold(now: datetime, quiet: Mapping[str, str] | None, zone: ZoneInfo | None) -> int:
-    """Seconds until quiet time ends (``Start`` to ``End``, may cross midnight); 0 outside it."""
-    if not quiet or not quiet.get("Start") or not quiet.get("End") or zone is None:
-        return 0
-    local = now.astimezone(zone)
-    start, end = _hhmm(quiet["Start"]), _hhmm(quiet["End"])
-    current = local.time().replace(second=0, microsecond=0)
-    inside = start <= current < end if start < end else (current >= start or current < end)
-    if not inside:
-        return 0
-    end_at = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
-    if end_at <= local:
-        end_at += timedelta(days=1)
-    return int((end_at - local).total_seconds())
-
-
 def open_hours_hold(
-    now: datetime, week: Mapping[str, Sequence[Mapping[str, str]]] | None, zone: ZoneInfo | None
+    now: datetime, week: Mapping[str, Sequence[Mapping[str, str]]] | None, zone: tzinfo | None
 ) -> int:
     """Seconds until the channel's next open range (``OpenHours.<channel>``); 0 when open now.
 
@@ -59,8 +31,8 @@ def open_hours_hold(
     for day_offset in range(8):
         day = (local + timedelta(days=day_offset)).date()
         for window in week.get(DAYS[day.weekday()]) or []:
-            start = datetime.combine(day, _hhmm(window["StartTime"]), zone)
-            end = datetime.combine(day, _hhmm(window["EndTime"]), zone)
+            start = datetime.combine(day, parse_hhmm(window["StartTime"]), zone)
+            end = datetime.combine(day, parse_hhmm(window["EndTime"]), zone)
             if start <= local < end:
                 return 0
             if local < start:
@@ -68,7 +40,7 @@ def open_hours_hold(
     return 0  # no open range in a week: nothing would ever send, so do not hold forever
 
 
-def closed_days_hold(now: datetime, rules: Sequence[Mapping[str, str]] | None, zone: ZoneInfo | None) -> int:
+def closed_days_hold(now: datetime, rules: Sequence[Mapping[str, str]] | None, zone: tzinfo | None) -> int:
     """Seconds until the closed-day rule covering ``now`` ends (``ClosedDays.<channel>``); 0 otherwise."""
     for rule in rules or []:
         start, end = _local_time(rule.get("StartDateTime"), zone), _local_time(rule.get("EndDateTime"), zone)
@@ -87,7 +59,7 @@ def _local_time(value: str | None, zone: Any) -> datetime | None:
 
 
 def schedule_allows(
-    now: datetime, schedule: Mapping[str, Any] | None, *, local_zone: ZoneInfo | None = None
+    now: datetime, schedule: Mapping[str, Any] | None, *, local_zone: tzinfo | None = None
 ) -> bool:
     """Inside ``Schedule.StartTime`` .. ``EndTime`` (either may be absent).
 
@@ -97,7 +69,7 @@ def schedule_allows(
     """
     if not schedule:
         return True
-    offset = utc_offset(schedule.get("Timezone"))
+    offset = parse_zone(schedule.get("Timezone"))
     bounds = []
     for field in ("StartTime", "EndTime"):
         value = schedule.get(field)
@@ -112,10 +84,30 @@ def schedule_allows(
     return not ((start and moment < start) or (end and moment >= end))
 
 
-def utc_offset(value: str | None) -> Any:
-    """``UTC``, ``UTC+05:30``, ``UTC-8`` → a fixed-offset ``tzinfo``; ``None`` when absent."""
-    if not value or value == "UTC":
-        return UTC if value else None
-    sign = -1 if value[3] == "-" else 1
-    hours, _, minutes = value[4:].partition(":")
-    return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes or 0)))
+PUBLISHED = "_published"  # stored with the journey: when it first became ACTIVE (not in responses)
+ENTRY_DELAY = timedelta(minutes=5)  # no Schedule.StartTime: entry opens 5 minutes after publishing
+DEFAULT_LIFETIME = timedelta(days=540)  # no Schedule.EndTime: entry closes 540 days after the start
+
+
+def default_window(journey: Mapping[str, Any]) -> tuple[datetime | None, datetime | None]:
+    """Pinpoint's defaults for the bounds a journey's ``Schedule`` leaves out, as instants.
+
+    No ``StartTime``: entry opens :data:`ENTRY_DELAY` after the journey is published (first
+    ``ACTIVE``); no ``EndTime``: it ends :data:`DEFAULT_LIFETIME` after the start (an explicit
+    ``StartTime`` read in ``Schedule.Timezone``, also under ``LocalTime``). ``None`` for a bound the
+    ``Schedule`` gives (:func:`schedule_allows` reads it) and for a journey never published.
+    """
+    published = journey.get(PUBLISHED)
+    if not published:
+        return None, None
+    schedule = journey.get("Schedule") or {}
+    start = None if schedule.get("StartTime") else parse_time(published) + ENTRY_DELAY
+    if schedule.get("EndTime"):
+        return start, None
+    begins = start or _local_time(schedule["StartTime"], parse_zone(schedule.get("Timezone")))
+    return start, begins + DEFAULT_LIFETIME  # type: ignore[operator]
+
+
+def within_default_window(now: datetime, journey: Mapping[str, Any]) -> bool:
+    start, end = default_window(journey)
+    return not ((start and now < start) or (end and now >= end))

@@ -18,13 +18,9 @@ from typing import Any, Protocol
 
 from engagement.journeys.definitions.compiler import EXIT, HOLD
 from engagement.journeys.definitions.conditions import Participant, Segments, condition_holds
-from engagement.journeys.definitions.rules import (
-    closed_days_hold,
-    endpoint_zone,
-    open_hours_hold,
-    quiet_time_hold,
-)
+from engagement.journeys.definitions.rules import closed_days_hold, open_hours_hold
 from engagement.journeys.definitions.validate import activity_type
+from engagement.localtime import endpoint_zone, quiet_time_hold
 
 PAUSE_POLL_SECONDS = (
     3600  # paused participants re-check hourly: a 30-day pause stays far below 25,000 history events

@@ -27,6 +27,8 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from engagement.journeys.definitions.rules import ENTRY_DELAY
+
 Handler = Callable[[dict[str, Any]], Any]
 
 
@@ -365,12 +367,23 @@ class JourneyLab:
     def __exit__(self, *exc: object) -> None:
         self._stack.close()
 
-    def deploy(self, body: Mapping[str, Any], state: str = "ACTIVE") -> dict[str, Any]:
-        """``create_journey`` with ``State`` = ``state``: returns the ``JourneyResponse``."""
+    def deploy(
+        self, body: Mapping[str, Any], state: str = "ACTIVE", *, published_ago: timedelta = ENTRY_DELAY
+    ) -> dict[str, Any]:
+        """``create_journey`` with ``State`` = ``state``: returns the ``JourneyResponse``.
+
+        Published ``published_ago`` before the clock's now: by default Pinpoint's entry delay (a
+        journey without ``Schedule.StartTime`` opens 5 minutes after publishing), so participants
+        can enter at once; ``timedelta(0)`` publishes now.
+        """
         request = {**body, "State": state}
-        return self.store.create_journey(ApplicationId=APPLICATION_ID, WriteJourneyRequest=request)[
-            "JourneyResponse"
-        ]
+        clock = self.store.clock
+        self.store.clock = lambda: clock() - published_ago
+        try:
+            created = self.store.create_journey(ApplicationId=APPLICATION_ID, WriteJourneyRequest=request)
+        finally:
+            self.store.clock = clock
+        return created["JourneyResponse"]
 
     def start(
         self, journey: Mapping[str, Any], endpoint_ids: list[str], run_id: str = "run-1"

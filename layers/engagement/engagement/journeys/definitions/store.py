@@ -19,6 +19,7 @@ from typing import Any
 
 from engagement.journeys.definitions.compiler import compile_journey
 from engagement.journeys.definitions.durations import iso, parse_time
+from engagement.journeys.definitions.rules import PUBLISHED, default_window
 from engagement.journeys.definitions.validate import validate_journey, validate_segments
 from engagement.models.errors import BadRequestException, NotFoundException
 
@@ -85,6 +86,8 @@ class JourneyStore:
             Version=int(current["Version"]) + 1,
             State=body.get("State") or current["State"],
         )
+        if current.get(PUBLISHED):
+            journey[PUBLISHED] = current[PUBLISHED]  # published once: the default start stays
         return {"JourneyResponse": self._save(journey, arn, "UpdateJourney")}
 
     def update_journey_state(self, *, ApplicationId: str, JourneyId: str, JourneyStateRequest: Body) -> Out:  # noqa: N803
@@ -165,6 +168,7 @@ class JourneyStore:
 
     def _save(self, journey: dict[str, Any], arn: str, operation: str, *, recompile: bool = True) -> Out:
         if journey["State"] == "ACTIVE":
+            journey.setdefault(PUBLISHED, iso(self.clock()))  # Pinpoint's defaults count from here
             self._check_quota(journey, operation)
             if recompile or not arn:
                 arn = self._deploy(journey, arn)
@@ -203,12 +207,17 @@ class JourneyStore:
             )
 
     def _shown(self, journey: Mapping[str, Any]) -> dict[str, Any]:
-        """The response; an ACTIVE journey past its ``Schedule.EndTime`` reads as CLOSED."""
-        shown = dict(journey)
-        end = (journey.get("Schedule") or {}).get("EndTime")
-        if shown.get("State") == "ACTIVE" and end and self.clock() >= parse_time(end):
+        """The response; an ACTIVE journey past its ``Schedule.EndTime`` (or the default end, 540
+        days after the start) reads as CLOSED."""
+        shown = {key: value for key, value in journey.items() if key != PUBLISHED}
+        if shown.get("State") == "ACTIVE" and self._ended(journey):
             shown["State"] = "CLOSED"
         return shown
+
+    def _ended(self, journey: Mapping[str, Any]) -> bool:
+        given = (journey.get("Schedule") or {}).get("EndTime")
+        end = parse_time(given) if given else default_window(journey)[1]
+        return end is not None and self.clock() >= end
 
 
 def _page(items: list[dict[str, Any]], page_size: Opt, token: Opt) -> dict[str, Any]:

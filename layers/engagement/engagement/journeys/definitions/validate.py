@@ -14,6 +14,7 @@ from typing import Any
 from engagement.journeys.definitions import ACTIVITY_TYPES, MESSAGE_ACTIVITIES
 from engagement.journeys.definitions.durations import parse_duration, parse_time
 from engagement.models.errors import BadRequestException
+from engagement.segments.definition import dimensions_problems, metric_problems
 
 # Pinpoint's journey quotas (developer guide, "Amazon Pinpoint quotas") and field limits (model docs).
 MAX_ACTIVITIES = 40
@@ -153,6 +154,10 @@ def _condition_problems(
             yield f"{where}.EventCondition.MessageActivity: {source!r} is not a message activity"
         if not ((condition["EventCondition"].get("Dimensions") or {}).get("EventType") or {}).get("Values"):
             yield f"{where}.EventCondition.Dimensions.EventType: required (e.g. _email.open)"
+        metrics = (condition["EventCondition"].get("Dimensions") or {}).get("Metrics") or {}
+        yield from metric_problems(metrics, f"{where}.EventCondition.Dimensions.Metrics")
+    if kinds[0] == "SegmentDimensions":  # the rules a segment's own dimensions follow
+        yield from dimensions_problems(condition["SegmentDimensions"], f"{where}.SegmentDimensions")
 
 
 def _graph_problems(body: Mapping[str, Any], activities: Mapping[str, Any]) -> Iterator[str]:
@@ -273,6 +278,8 @@ def _rule_problems(body: Mapping[str, Any]) -> Iterator[str]:
         "Values"
     ):
         yield "StartCondition.EventStartCondition.EventFilter.Dimensions.EventType: required"
+    metrics = ((event.get("EventFilter") or {}).get("Dimensions") or {}).get("Metrics") or {}
+    yield from metric_problems(metrics, "StartCondition.EventStartCondition.EventFilter.Dimensions.Metrics")
     if start.get("SegmentStartCondition") is not None and not start["SegmentStartCondition"].get("SegmentId"):
         yield "StartCondition.SegmentStartCondition.SegmentId: required"
 
