@@ -19,7 +19,6 @@ concurrent updates can't both become version n+1 (the loser gets ``ConflictExcep
 
 from __future__ import annotations
 
-import base64
 import functools
 import json
 import uuid
@@ -27,13 +26,13 @@ from collections.abc import Collection, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from engagement.paging import prefix_query, query_page
 from engagement.segments.definition import validate_definition
 
 SEGMENT_PREFIX = "SEG#"
 VERSION_PREFIX = "VER#"
 MEMBERS_PREFIX = "MEM#"
 MEMBERS_PER_ITEM = 1000
-DEFAULT_PAGE_SIZE = 100
 DYNAMODB_SCHEME = "dynamodb://"
 
 
@@ -51,10 +50,6 @@ def _version_sk(segment_id: str, version: int) -> str:
 
 def _members_prefix(segment_id: str, version: int) -> str:
     return f"{MEMBERS_PREFIX}{segment_id}#{version:08d}#"
-
-
-def _encode_token(key: Mapping[str, Any] | None) -> str | None:
-    return base64.urlsafe_b64encode(key["sk"]["S"].encode()).decode() if key else None
 
 
 class SegmentStore:
@@ -356,7 +351,7 @@ class SegmentStore:
     def _query(
         self, application_id: str, prefix: str, *, projection: str | None = None
     ) -> Iterator[dict[str, Any]]:
-        kwargs = self._prefix_query(application_id, prefix)
+        kwargs = prefix_query(self._table, f"APP#{application_id}", prefix)
         if projection:
             kwargs["ProjectionExpression"] = projection
         for page in self._client.get_paginator("query").paginate(**kwargs):
@@ -365,31 +360,11 @@ class SegmentStore:
     def _page(
         self, application_id: str, prefix: str, page_size: Any, token: str | None, operation: str
     ) -> tuple[list[dict[str, Any]], str | None]:
-        from engagement.models.errors import BadRequestException
-
-        try:
-            limit = int(page_size) if page_size not in (None, "") else DEFAULT_PAGE_SIZE
-            start = base64.urlsafe_b64decode(token.encode()).decode() if token else None
-        except (TypeError, ValueError):
-            raise BadRequestException("PageSize or Token: not valid", operation) from None
-        if limit < 1:
-            raise BadRequestException("PageSize: must be at least 1", operation)
-        kwargs = {**self._prefix_query(application_id, prefix), "Limit": limit}
-        if start:
-            if not start.startswith(prefix):
-                raise BadRequestException("Token: not a token of this listing", operation)
-            kwargs["ExclusiveStartKey"] = {"pk": _pk(application_id), "sk": {"S": start}}
-        response = self._client.query(**kwargs)
-        items = [json.loads(item["doc"]["S"]) for item in response.get("Items", [])]
-        return items, _encode_token(response.get("LastEvaluatedKey"))
-
-    def _prefix_query(self, application_id: str, prefix: str) -> dict[str, Any]:
-        return {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "ExpressionAttributeValues": {":pk": _pk(application_id), ":prefix": {"S": prefix}},
-            "ConsistentRead": True,
-        }
+        query = prefix_query(self._table, f"APP#{application_id}", prefix)
+        items, next_token = query_page(
+            self._client.query, query, page_size=page_size, token=token, operation=operation
+        )
+        return [json.loads(item["doc"]["S"]) for item in items], next_token
 
     def _batch_write(self, requests: list[dict[str, Any]]) -> None:
         pending = {self._table: requests}
