@@ -148,3 +148,40 @@ def test_a_token_of_one_campaigns_versions_does_not_page_another_listing(harness
     assert [v["Version"] for v in rest["CampaignsResponse"]["Item"]] == [1]
     with pytest.raises(ClientError, match="Token: "):
         harness.store.get_campaigns(ApplicationId=APP, Token=page["NextToken"])
+
+
+class _Throttled:
+    """The store's DynamoDB client, except that BatchWriteItem never processes anything."""
+
+    def __init__(self, client):
+        self._client, self.batch_calls = client, 0
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+    def batch_write_item(self, RequestItems):  # noqa: N803
+        self.batch_calls += 1
+        assert self.batch_calls < 50, "BatchWriteItem retried without end"
+        return {"UnprocessedItems": RequestItems}
+
+
+def test_a_delete_dynamodb_keeps_throttling_is_a_transient_error_and_the_campaign_stays(harness, monkeypatch):
+    monkeypatch.setattr("time.sleep", lambda _: None)
+    created = harness.create(campaign_body())
+    throttled = _Throttled(harness.store.client)
+    harness.store.client = throttled
+    with pytest.raises(ClientError) as caught:
+        harness.store.delete_campaign(ApplicationId=APP, CampaignId=created["Id"])
+    assert caught.value.response["Error"]["Code"] == "TooManyRequestsException"
+    assert throttled.batch_calls == 5
+    harness.store.client = throttled._client  # the retry finds the campaign and finishes
+    assert harness.store.get_campaign(ApplicationId=APP, CampaignId=created["Id"])["CampaignResponse"]
+    harness.store.delete_campaign(ApplicationId=APP, CampaignId=created["Id"])
+    with pytest.raises(ClientError, match="NotFoundException"):
+        harness.store.get_campaign(ApplicationId=APP, CampaignId=created["Id"])
+    left = harness.store.client.query(
+        TableName=harness.store.table,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"CAMPAIGN#{APP}#{created['Id']}"}},
+    )
+    assert left["Items"] == []

@@ -24,9 +24,10 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from engagement.aws import batch_write
 from engagement.campaigns.clock import iso
 from engagement.campaigns.definition import compile_campaign, inline_templates, validate_campaign
-from engagement.paging import prefix_query, query_page
+from engagement.paging import prefix_query, query_items, query_page
 
 STATES = ("SCHEDULED", "EXECUTING", "PENDING_NEXT_RUN", "COMPLETED", "PAUSED", "DELETED", "INVALID")
 
@@ -128,19 +129,13 @@ class CampaignStore:
         if self.scheduler is not None:
             self.scheduler.delete(CampaignId)
         pk = f"CAMPAIGN#{ApplicationId}#{CampaignId}"
-        keys = [{"pk": {"S": f"APP#{ApplicationId}"}, "sk": {"S": f"CAMPAIGN#{CampaignId}"}}]
-        for page in self.client.get_paginator("query").paginate(
-            TableName=self.table,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues={":pk": {"S": pk}},
-            ProjectionExpression="pk, sk",
-        ):
-            keys.extend(page.get("Items", []))
-        for start in range(0, len(keys), 25):
-            requests = [{"DeleteRequest": {"Key": key}} for key in keys[start : start + 25]]
-            pending = {self.table: requests}
-            while pending:
-                pending = self.client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+        keys = list(
+            query_items(self.client.query, **prefix_query(self.table, pk, "", ProjectionExpression="pk, sk"))
+        )
+        # the campaign itself last: a retry after a partial delete still finds it and finishes
+        keys.append({"pk": {"S": f"APP#{ApplicationId}"}, "sk": {"S": f"CAMPAIGN#{CampaignId}"}})
+        requests = [{"DeleteRequest": {"Key": key}} for key in keys]
+        batch_write(self.client, self.table, requests, operation="DeleteCampaign")
         return {"CampaignResponse": {**current, "State": {"CampaignStatus": "DELETED"}}}
 
     def get_campaign_version(

@@ -26,6 +26,7 @@ from collections.abc import Collection, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from engagement.aws import batch_write
 from engagement.paging import prefix_query, query_page
 from engagement.segments.definition import validate_definition
 
@@ -167,15 +168,12 @@ class SegmentStore:
     def delete_segment(self, *, ApplicationId: str, SegmentId: str) -> dict[str, Any]:  # noqa: N803
         """Deletes the segment, its versions and its imported members; returns the latest version."""
         document = self._latest(ApplicationId, SegmentId, "DeleteSegment")
-        keys = [f"{SEGMENT_PREFIX}{SegmentId}"]
+        keys = []
         for prefix in (f"{VERSION_PREFIX}{SegmentId}#", f"{MEMBERS_PREFIX}{SegmentId}#"):
             keys += [item["sk"]["S"] for item in self._query(ApplicationId, prefix, projection="sk")]
-        for start in range(0, len(keys), 25):
-            requests = [
-                {"DeleteRequest": {"Key": {"pk": _pk(ApplicationId), "sk": {"S": key}}}}
-                for key in keys[start : start + 25]
-            ]
-            self._batch_write(requests)
+        keys.append(f"{SEGMENT_PREFIX}{SegmentId}")  # last: a retry after a partial delete finishes it
+        requests = [{"DeleteRequest": {"Key": {"pk": _pk(ApplicationId), "sk": {"S": key}}}} for key in keys]
+        batch_write(self._client, self._table, requests, operation="DeleteSegment")
         return {"SegmentResponse": document}
 
     # ---------------------------------------------------------------- imported segments
@@ -365,15 +363,6 @@ class SegmentStore:
             self._client.query, query, page_size=page_size, token=token, operation=operation
         )
         return [json.loads(item["doc"]["S"]) for item in items], next_token
-
-    def _batch_write(self, requests: list[dict[str, Any]]) -> None:
-        pending = {self._table: requests}
-        for _ in range(8):
-            response = self._client.batch_write_item(RequestItems=pending)
-            pending = response.get("UnprocessedItems") or {}
-            if not pending:
-                return
-        raise RuntimeError("BatchWriteItem kept returning UnprocessedItems")
 
 
 def _definition_fields(body: Mapping[str, Any]) -> dict[str, Any]:
