@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from engagement.aws import batch_write
-from engagement.paging import prefix_query, query_page
+from engagement.paging import prefix_query, query_items, query_page
 from engagement.segments.definition import validate_definition
 
 SEGMENT_PREFIX = "SEG#"
@@ -352,8 +352,7 @@ class SegmentStore:
         kwargs = prefix_query(self._table, f"APP#{application_id}", prefix)
         if projection:
             kwargs["ProjectionExpression"] = projection
-        for page in self._client.get_paginator("query").paginate(**kwargs):
-            yield from page.get("Items", [])
+        return query_items(self._client.query, **kwargs)
 
     def _page(
         self, application_id: str, prefix: str, page_size: Any, token: str | None, operation: str
