@@ -159,6 +159,10 @@ def run_state(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    for journey in _store().list_journeys(ApplicationId=args.application_id)["JourneysResponse"]["Item"]:
+    from engagement.cli.answer import all_pages
+
+    store = _store()
+    listed = all_pages(lambda token: store.list_journeys(ApplicationId=args.application_id, Token=token))
+    for journey in listed["JourneysResponse"]["Item"]:
         print(json.dumps({key: journey.get(key) for key in ("Id", "Name", "State", "Version")}))
     return 0
