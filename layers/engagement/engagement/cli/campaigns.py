@@ -63,15 +63,10 @@ def register(subparsers: Any) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Any:
-    from pydantic import ValidationError
-
+    """Bad settings raise ``SettingsError``, which ``engagement.cli.main`` prints as one line."""
     from engagement.campaigns.settings import CampaignSettings
 
-    environ = {**os.environ, "CAMPAIGNS_TABLE": args.campaigns_table or ""}
-    try:
-        return CampaignSettings.from_env(environ)
-    except ValidationError:
-        raise UsageError("no campaigns table: set --campaigns-table or CAMPAIGNS_TABLE") from None
+    return CampaignSettings.from_env({**os.environ, "CAMPAIGNS_TABLE": args.campaigns_table or ""})
 
 
 def _store(args: argparse.Namespace) -> Any:

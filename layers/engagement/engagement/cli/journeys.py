@@ -106,8 +106,9 @@ def _store() -> Any:
     from engagement.journeys.definitions.factory import build_store
     from engagement.journeys.definitions.settings import JourneyDefinitionSettings
 
+    settings = JourneyDefinitionSettings.from_env()  # a SettingsError: engagement.cli.main prints it
     try:
-        return build_store(JourneyDefinitionSettings.from_env())
+        return build_store(settings)
     except ValueError as error:
         raise SystemExit(f"error: set JOURNEYS_TABLE (and the deploy settings): {error}") from None
 
@@ -115,11 +116,11 @@ def _store() -> Any:
 def run_deploy(args: argparse.Namespace) -> int:
     from engagement.models.errors import PinpointError
 
+    store = _store()
     try:
         body = read_journey(args.file)
         if args.state:
             body["State"] = args.state
-        store = _store()
         if args.journey_id:
             answer = store.update_journey(
                 ApplicationId=args.application_id, JourneyId=args.journey_id, WriteJourneyRequest=body
