@@ -198,3 +198,26 @@ def test_a_request_another_sdk_might_send_is_refused_naming_the_field(local_stac
         unchecked.create_campaign(ApplicationId=app, WriteCampaignRequest={"Name": "no-segment"})
     assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert "SegmentId" in refused.value.response["Error"]["Message"]
+
+
+def test_list_pages_follow_next_token_over_http_and_bad_paging_is_a_400_naming_the_field(client, app):
+    ids = {segment(client, app) for _ in range(3)}
+    seen, token = [], None
+    while True:
+        page = client.get_segments(ApplicationId=app, PageSize="2", **({"Token": token} if token else {}))
+        seen += [item["Id"] for item in page["SegmentsResponse"]["Item"]]
+        token = page["SegmentsResponse"].get("NextToken")
+        if not token:
+            break
+    assert sorted(seen) == sorted(ids)
+    for list_call, field, value in (
+        (client.get_campaigns, "PageSize", {"PageSize": "ten"}),
+        (client.get_campaigns, "Token", {"Token": "forged"}),
+        (client.get_segments, "PageSize", {"PageSize": "0"}),
+        (client.list_journeys, "Token", {"Token": "x"}),
+    ):
+        with pytest.raises(ClientError) as refused:
+            list_call(ApplicationId=app, **value)
+        error = refused.value.response
+        assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
+        assert error["Error"]["Message"].startswith(f"{field}: ")

@@ -120,3 +120,53 @@ def test_tables_are_created_on_first_use_from_the_given_session():
     table.put_item(Item={"pk": "a"})
     assert table.get_item(Key={"pk": "a"})["Item"] == {"pk": "a"}
     assert table.meta.client.meta.region_name == "eu-west-1" and "not created" not in repr(table)
+
+
+def _deletes(n: int) -> list[dict]:
+    return [{"DeleteRequest": {"Key": {"pk": {"S": "p"}, "sk": {"S": f"s{i}"}}}} for i in range(n)]
+
+
+def test_batch_write_sends_chunks_of_25_and_resends_only_what_dynamodb_left():
+    from botocore.stub import Stubber
+
+    from engagement.aws import batch_write
+
+    client = boto3.client(
+        "dynamodb", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
+    )
+    requests, pauses = _deletes(30), []
+    with Stubber(client) as stub:
+        stub.add_response(
+            "batch_write_item",
+            {"UnprocessedItems": {"t": requests[20:25]}},
+            {"RequestItems": {"t": requests[:25]}},
+        )
+        stub.add_response("batch_write_item", {}, {"RequestItems": {"t": requests[20:25]}})
+        stub.add_response(
+            "batch_write_item", {"UnprocessedItems": {}}, {"RequestItems": {"t": requests[25:]}}
+        )
+        batch_write(client, "t", requests, operation="DeleteThing", sleep=pauses.append)
+        stub.assert_no_pending_responses()
+    assert len(pauses) == 1 and 0 <= pauses[0] <= 0.1
+
+
+def test_batch_write_gives_up_with_a_transient_error_after_its_attempts():
+    import pytest
+    from botocore.stub import Stubber
+
+    from engagement.aws import BATCH_WRITE_ATTEMPTS, batch_write
+    from engagement.models.errors import TooManyRequestsException
+
+    client = boto3.client(
+        "dynamodb", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
+    )
+    requests = _deletes(30)
+    with Stubber(client) as stub:
+        for _ in range(BATCH_WRITE_ATTEMPTS):
+            stub.add_response("batch_write_item", {"UnprocessedItems": {"t": requests[:2]}})
+        with pytest.raises(
+            TooManyRequestsException, match=": 7 of 30 writes still unprocessed after 5"
+        ) as caught:
+            batch_write(client, "t", requests, operation="DeleteThing", sleep=lambda _: None)
+        stub.assert_no_pending_responses()
+    assert caught.value.status == 429 and caught.value.operation_name == "DeleteThing"

@@ -32,3 +32,17 @@ def test_settings_are_immutable():
     settings = _Example.from_env({"ENDPOINT_STORE": "pinpoint"})
     with pytest.raises(pydantic.ValidationError):
         settings.workers = 2
+
+
+def test_a_settings_error_is_one_line_naming_each_variable_and_no_value():
+    from engagement.config import SettingsError
+
+    with pytest.raises(SettingsError) as caught:
+        _Example.from_env({"MAX_WORKERS": "many", "SECRET_TOKEN": "s3cr3t"})
+    error = caught.value
+    assert str(error) == (
+        "ENDPOINT_STORE: required, not set; "
+        "MAX_WORKERS: Input should be a valid integer, unable to parse string as an integer"
+    )
+    assert isinstance(error, pydantic.ValidationError) and isinstance(error, ValueError)
+    assert "s3cr3t" not in repr(error) and "many" not in repr(error)

@@ -173,3 +173,45 @@ class _DeferredEvents:
             getattr(lazy._client.meta.events, name)(*args, **kwargs)
 
         return defer
+
+
+BATCH_WRITE_SIZE = 25  # DynamoDB's BatchWriteItem limit
+BATCH_WRITE_ATTEMPTS = 5  # per chunk; each call is already retried by botocore's standard mode
+
+
+def batch_write(
+    client: Any,
+    table: str,
+    requests: list[dict[str, Any]],
+    *,
+    operation: str,
+    attempts: int = BATCH_WRITE_ATTEMPTS,
+    sleep: Any = None,
+) -> None:
+    """``BatchWriteItem`` of ``requests`` (``PutRequest``/``DeleteRequest``) in chunks of 25.
+
+    A successful call may leave ``UnprocessedItems`` (throttling): they are sent again after an
+    exponential backoff with full jitter (50 ms doubling, at most 1 s), at most ``attempts`` times
+    per chunk; what still remains is a ``TooManyRequestsException`` (transient: retry the
+    operation), never an endless loop.
+    """
+    import random
+    import time
+
+    pause = time.sleep if sleep is None else sleep
+    for start in range(0, len(requests), BATCH_WRITE_SIZE):
+        pending = {table: requests[start : start + BATCH_WRITE_SIZE]}
+        for attempt in range(attempts):
+            if attempt:
+                pause(random.uniform(0, min(1.0, 0.05 * 2**attempt)))
+            pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+            if not pending:
+                break
+        else:
+            from engagement.models.errors import TooManyRequestsException
+
+            unwritten = sum(map(len, pending.values())) + max(0, len(requests) - start - BATCH_WRITE_SIZE)
+            raise TooManyRequestsException(
+                f"{unwritten} of {len(requests)} writes still unprocessed after {attempts} attempts; retry",
+                operation,
+            )

@@ -111,3 +111,77 @@ def test_changing_the_segment_pins_the_new_segments_current_version(harness):
         ApplicationId=APP, CampaignId=created["Id"], WriteCampaignRequest={"Name": "renamed"}
     )["CampaignResponse"]
     assert renamed["SegmentVersion"] == 4  # unchanged segment: the pinned version stays
+
+
+@pytest.mark.parametrize(
+    ("paging", "field"),
+    [
+        ({"PageSize": "ten"}, "PageSize"),
+        ({"PageSize": "0"}, "PageSize"),
+        ({"Token": "CAMPAIGN#forged"}, "Token"),
+    ],
+)
+def test_a_bad_page_size_or_token_is_a_400_naming_it_on_every_listing(harness, paging, field):
+    created = harness.create(campaign_body())
+    ids = {"ApplicationId": APP, "CampaignId": created["Id"]}
+    for list_call, args in (
+        (harness.store.get_campaigns, {"ApplicationId": APP}),
+        (harness.store.get_campaign_versions, ids),
+        (harness.store.get_campaign_activities, ids),
+    ):
+        with pytest.raises(ClientError) as caught:
+            list_call(**args, **paging)
+        assert caught.value.response["Error"]["Code"] == "BadRequestException"
+        assert caught.value.response["Error"]["Message"].startswith(f"{field}: ")
+
+
+def test_a_token_of_one_campaigns_versions_does_not_page_another_listing(harness):
+    created = harness.create(campaign_body())
+    for n in range(2):
+        harness.store.update_campaign(
+            ApplicationId=APP, CampaignId=created["Id"], WriteCampaignRequest={"HoldoutPercent": n}
+        )
+    ids = {"ApplicationId": APP, "CampaignId": created["Id"]}
+    page = harness.store.get_campaign_versions(**ids, PageSize="2")["CampaignsResponse"]
+    assert [v["Version"] for v in page["Item"]] == [3, 2]
+    rest = harness.store.get_campaign_versions(**ids, PageSize="2", Token=page["NextToken"])
+    assert [v["Version"] for v in rest["CampaignsResponse"]["Item"]] == [1]
+    with pytest.raises(ClientError, match="Token: "):
+        harness.store.get_campaigns(ApplicationId=APP, Token=page["NextToken"])
+
+
+class _Throttled:
+    """The store's DynamoDB client, except that BatchWriteItem never processes anything."""
+
+    def __init__(self, client):
+        self._client, self.batch_calls = client, 0
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+    def batch_write_item(self, RequestItems):  # noqa: N803
+        self.batch_calls += 1
+        assert self.batch_calls < 50, "BatchWriteItem retried without end"
+        return {"UnprocessedItems": RequestItems}
+
+
+def test_a_delete_dynamodb_keeps_throttling_is_a_transient_error_and_the_campaign_stays(harness, monkeypatch):
+    monkeypatch.setattr("time.sleep", lambda _: None)
+    created = harness.create(campaign_body())
+    throttled = _Throttled(harness.store.client)
+    harness.store.client = throttled
+    with pytest.raises(ClientError) as caught:
+        harness.store.delete_campaign(ApplicationId=APP, CampaignId=created["Id"])
+    assert caught.value.response["Error"]["Code"] == "TooManyRequestsException"
+    assert throttled.batch_calls == 5
+    harness.store.client = throttled._client  # the retry finds the campaign and finishes
+    assert harness.store.get_campaign(ApplicationId=APP, CampaignId=created["Id"])["CampaignResponse"]
+    harness.store.delete_campaign(ApplicationId=APP, CampaignId=created["Id"])
+    with pytest.raises(ClientError, match="NotFoundException"):
+        harness.store.get_campaign(ApplicationId=APP, CampaignId=created["Id"])
+    left = harness.store.client.query(
+        TableName=harness.store.table,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"CAMPAIGN#{APP}#{created['Id']}"}},
+    )
+    assert left["Items"] == []

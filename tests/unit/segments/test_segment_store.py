@@ -158,3 +158,26 @@ def test_building_the_store_creates_no_client_and_the_arn_names_its_region():
     store = SegmentStore(client, "segments")
     assert "not created" in repr(client)  # the cold start pays for no client
     assert store._arn_prefix == "arn:aws:mobiletargeting:eu-west-1:000000000000"
+
+
+@pytest.mark.parametrize(
+    ("paging", "field"),
+    [({"PageSize": "many"}, "PageSize"), ({"PageSize": "-1"}, "PageSize"), ({"Token": "garbage"}, "Token")],
+)
+def test_a_bad_page_size_or_token_is_a_400_naming_it(store, paging, field):
+    created = create(store)
+    for list_call, args in (
+        (store.get_segments, {"ApplicationId": APP}),
+        (store.get_segment_versions, {"ApplicationId": APP, "SegmentId": created["Id"]}),
+    ):
+        with pytest.raises(BadRequestException) as caught:
+            list_call(**args, **paging)
+        assert caught.value.message.startswith(f"{field}: ")
+
+
+def test_a_token_of_another_application_is_refused(store):
+    for i in range(2):
+        create(store, {**DEFINITION, "Name": f"s{i}"})
+    token = store.get_segments(ApplicationId=APP, PageSize="1")["SegmentsResponse"]["NextToken"]
+    with pytest.raises(BadRequestException, match="Token: "):
+        store.get_segments(ApplicationId="other", Token=token)

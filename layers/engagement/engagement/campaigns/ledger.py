@@ -197,15 +197,9 @@ class DynamoDBLedger(Ledger):
         )
 
     def run_counters(self, key: RunKey) -> Counter[str]:
+        from engagement.paging import prefix_query, query_items
+
         total: Counter[str] = Counter()
-        paginator = self.client.get_paginator("query")
-        pages = paginator.paginate(
-            TableName=self.table,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues={":pk": {"S": key.batches_pk}},
-            ConsistentRead=True,
-        )
-        for page in pages:
-            for item in page.get("Items", []):
-                total.update({k: int(v["N"]) for k, v in item.get("counters", {}).get("M", {}).items()})
+        for item in query_items(self.client.query, **prefix_query(self.table, key.batches_pk, "")):
+            total.update({k: int(v["N"]) for k, v in item.get("counters", {}).get("M", {}).items()})
         return total

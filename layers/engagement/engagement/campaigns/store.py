@@ -24,10 +24,11 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from engagement.aws import batch_write
 from engagement.campaigns.clock import iso
 from engagement.campaigns.definition import compile_campaign, inline_templates, validate_campaign
+from engagement.paging import prefix_query, query_items, query_page
 
-DEFAULT_PAGE_SIZE = 100
 STATES = ("SCHEDULED", "EXECUTING", "PENDING_NEXT_RUN", "COMPLETED", "PAUSED", "DELETED", "INVALID")
 
 
@@ -93,7 +94,7 @@ class CampaignStore:
     def get_campaigns(
         self, *, ApplicationId: str, PageSize: str | int | None = None, Token: str | None = None
     ) -> dict[str, Any]:
-        items, token = self._query(f"APP#{ApplicationId}", "CAMPAIGN#", PageSize, Token)
+        items, token = self._query(f"APP#{ApplicationId}", "CAMPAIGN#", PageSize, Token, "GetCampaigns")
         return {"CampaignsResponse": _page(items, token)}
 
     def update_campaign(
@@ -128,19 +129,13 @@ class CampaignStore:
         if self.scheduler is not None:
             self.scheduler.delete(CampaignId)
         pk = f"CAMPAIGN#{ApplicationId}#{CampaignId}"
-        keys = [{"pk": {"S": f"APP#{ApplicationId}"}, "sk": {"S": f"CAMPAIGN#{CampaignId}"}}]
-        for page in self.client.get_paginator("query").paginate(
-            TableName=self.table,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues={":pk": {"S": pk}},
-            ProjectionExpression="pk, sk",
-        ):
-            keys.extend(page.get("Items", []))
-        for start in range(0, len(keys), 25):
-            requests = [{"DeleteRequest": {"Key": key}} for key in keys[start : start + 25]]
-            pending = {self.table: requests}
-            while pending:
-                pending = self.client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+        keys = list(
+            query_items(self.client.query, **prefix_query(self.table, pk, "", ProjectionExpression="pk, sk"))
+        )
+        # the campaign itself last: a retry after a partial delete still finds it and finishes
+        keys.append({"pk": {"S": f"APP#{ApplicationId}"}, "sk": {"S": f"CAMPAIGN#{CampaignId}"}})
+        requests = [{"DeleteRequest": {"Key": key}} for key in keys]
+        batch_write(self.client, self.table, requests, operation="DeleteCampaign")
         return {"CampaignResponse": {**current, "State": {"CampaignStatus": "DELETED"}}}
 
     def get_campaign_version(
@@ -163,7 +158,12 @@ class CampaignStore:
     ) -> dict:
         self._head(ApplicationId, CampaignId, "GetCampaignVersions")
         items, token = self._query(
-            f"CAMPAIGN#{ApplicationId}#{CampaignId}", "V#", PageSize, Token, forward=False
+            f"CAMPAIGN#{ApplicationId}#{CampaignId}",
+            "V#",
+            PageSize,
+            Token,
+            "GetCampaignVersions",
+            forward=False,
         )
         return {"CampaignsResponse": _page(items, token)}
 
@@ -171,7 +171,9 @@ class CampaignStore:
         self, *, ApplicationId: str, CampaignId: str, PageSize=None, Token=None
     ) -> dict:
         self._head(ApplicationId, CampaignId, "GetCampaignActivities")
-        items, token = self._query(f"CAMPAIGN#{ApplicationId}#{CampaignId}", "A#", PageSize, Token)
+        items, token = self._query(
+            f"CAMPAIGN#{ApplicationId}#{CampaignId}", "A#", PageSize, Token, "GetCampaignActivities"
+        )
         items.sort(key=lambda a: a.get("ScheduledStart") or "", reverse=True)
         return {"ActivitiesResponse": _page(items, token)}
 
@@ -301,22 +303,13 @@ class CampaignStore:
             self.launch(campaign.application_id, campaign.id)
 
     def _query(
-        self, pk: str, prefix: str, page_size: str | int | None, token: str | None, *, forward: bool = True
+        self, pk: str, prefix: str, page_size: Any, token: str | None, operation: str, *, forward: bool = True
     ) -> tuple[list[dict[str, Any]], str | None]:
-        args: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "ExpressionAttributeValues": {":pk": {"S": pk}, ":prefix": {"S": prefix}},
-            "Limit": int(page_size or DEFAULT_PAGE_SIZE),
-            "ScanIndexForward": forward,
-            "ConsistentRead": True,
-        }
-        if token:
-            args["ExclusiveStartKey"] = {"pk": {"S": pk}, "sk": {"S": token}}
-        response = self.client.query(**args)
-        items = [json.loads(item["doc"]["S"]) for item in response.get("Items", [])]
-        last = response.get("LastEvaluatedKey")
-        return items, (last["sk"]["S"] if last else None)
+        query = prefix_query(self.table, pk, prefix, ScanIndexForward=forward)
+        items, next_token = query_page(
+            self.client.query, query, page_size=page_size, token=token, operation=operation
+        )
+        return [json.loads(item["doc"]["S"]) for item in items], next_token
 
 
 _RESPONSE_ONLY = frozenset(

@@ -1,5 +1,8 @@
 """The ``engagement`` command line: endpoints import/export, template preview, stream redrive.
 
+Settings every command reads from the environment (``EnvSettings.from_env``) fail the same way:
+one line ``error: <VARIABLE>: <what is wrong>`` on stderr and exit code 2, handled here in ``main``.
+
 argparse rather than click: it is in the standard library, costs nothing to import, and the
 CLI ships inside the Lambda layer (docs/decisions/0003-cli-argparse.md).
 """
@@ -50,6 +53,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         sys.stderr.close()
         return 1
+    except ValueError as error:
+        if not _is_settings_error(error):
+            raise
+        print(f"error: {error}", file=sys.stderr)  # "error: MAX_WORKERS: Input should be ..."
+        return 2
+
+
+def _is_settings_error(error: BaseException) -> bool:
+    """Whether ``error`` is an ``engagement.config.SettingsError`` (bad environment variables).
+
+    Checked without importing ``engagement.config`` (pydantic): a command that never read settings
+    cannot have raised one.
+    """
+    config = sys.modules.get("engagement.config")
+    return config is not None and isinstance(error, config.SettingsError)
 
 
 if __name__ == "__main__":

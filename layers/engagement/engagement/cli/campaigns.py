@@ -12,18 +12,19 @@ first. With ``CAMPAIGN_SCHEDULE_GROUP``, ``CAMPAIGN_STATE_MACHINE_ARN`` and
 ``CAMPAIGN_SCHEDULER_ROLE_ARN`` set, ``create`` also puts the EventBridge Scheduler schedule.
 ``run`` is the same code as the state machine's steps; a run is named by campaign and scheduled
 time, so ``--at`` with an earlier run's time resumes it and sends nothing twice.
-Responses print as Pinpoint's JSON; a Pinpoint error prints ``error: Code: message`` (exit 2).
+Responses print as Pinpoint's JSON (``list``, ``versions`` and ``activities``: every page); a Pinpoint
+error prints ``error: Code: message`` (exit 2).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from engagement.cli.answer import UsageError, all_pages, answer
 
 
 def register(subparsers: Any) -> None:
@@ -61,20 +62,11 @@ def register(subparsers: Any) -> None:
         command.set_defaults(func=func)
 
 
-class _UsageError(Exception):
-    """A problem the user can fix: printed as ``error: ...`` with exit code 2."""
-
-
 def _settings(args: argparse.Namespace) -> Any:
-    from pydantic import ValidationError
-
+    """Bad settings raise ``SettingsError``, which ``engagement.cli.main`` prints as one line."""
     from engagement.campaigns.settings import CampaignSettings
 
-    environ = {**os.environ, "CAMPAIGNS_TABLE": args.campaigns_table or ""}
-    try:
-        return CampaignSettings.from_env(environ)
-    except ValidationError:
-        raise _UsageError("no campaigns table: set --campaigns-table or CAMPAIGNS_TABLE") from None
+    return CampaignSettings.from_env({**os.environ, "CAMPAIGNS_TABLE": args.campaigns_table or ""})
 
 
 def _store(args: argparse.Namespace) -> Any:
@@ -89,27 +81,11 @@ def _body(path: Path) -> dict[str, Any]:
     try:
         return _load_object(path, "WriteCampaignRequest")
     except CommandError as error:
-        raise _UsageError(str(error)) from None
-
-
-def _answer(call: Callable[[], Any]) -> int:
-    from botocore.exceptions import ClientError
-
-    try:
-        response = call()
-    except _UsageError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except ClientError as error:
-        details = error.response.get("Error", {})
-        print(f"error: {details.get('Code')}: {details.get('Message')}", file=sys.stderr)
-        return 2
-    print(json.dumps(response, indent=2, ensure_ascii=False, default=str))
-    return 0
+        raise UsageError(str(error)) from None
 
 
 def _create(args: argparse.Namespace) -> int:
-    return _answer(
+    return answer(
         lambda: _store(args).create_campaign(
             ApplicationId=args.application_id, WriteCampaignRequest=_body(args.file)
         )
@@ -117,7 +93,7 @@ def _create(args: argparse.Namespace) -> int:
 
 
 def _update(args: argparse.Namespace) -> int:
-    return _answer(
+    return answer(
         lambda: _store(args).update_campaign(
             ApplicationId=args.application_id,
             CampaignId=args.campaign_id,
@@ -129,34 +105,36 @@ def _update(args: argparse.Namespace) -> int:
 def _get(args: argparse.Namespace) -> int:
     ids = {"ApplicationId": args.application_id, "CampaignId": args.campaign_id}
     if args.version is None:
-        return _answer(lambda: _store(args).get_campaign(**ids))
-    return _answer(lambda: _store(args).get_campaign_version(**ids, Version=args.version))
+        return answer(lambda: _store(args).get_campaign(**ids))
+    return answer(lambda: _store(args).get_campaign_version(**ids, Version=args.version))
 
 
 def _list(args: argparse.Namespace) -> int:
-    return _answer(lambda: _store(args).get_campaigns(ApplicationId=args.application_id))
+    return _every_page(args, "get_campaigns")
 
 
 def _versions(args: argparse.Namespace) -> int:
-    return _answer(
-        lambda: _store(args).get_campaign_versions(
-            ApplicationId=args.application_id, CampaignId=args.campaign_id
-        )
-    )
+    return _every_page(args, "get_campaign_versions", CampaignId=args.campaign_id)
 
 
 def _delete(args: argparse.Namespace) -> int:
-    return _answer(
+    return answer(
         lambda: _store(args).delete_campaign(ApplicationId=args.application_id, CampaignId=args.campaign_id)
     )
 
 
 def _activities(args: argparse.Namespace) -> int:
-    return _answer(
-        lambda: _store(args).get_campaign_activities(
-            ApplicationId=args.application_id, CampaignId=args.campaign_id
-        )
-    )
+    return _every_page(args, "get_campaign_activities", CampaignId=args.campaign_id)
+
+
+def _every_page(args: argparse.Namespace, method: str, **ids: str) -> int:
+    """Print one response with the items of every page of a list ``method`` of the store."""
+
+    def call() -> dict[str, Any]:
+        list_page = getattr(_store(args), method)
+        return all_pages(lambda token: list_page(ApplicationId=args.application_id, **ids, Token=token))
+
+    return answer(call)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -169,4 +147,4 @@ def _run(args: argparse.Namespace) -> int:
             services, ApplicationId=args.application_id, CampaignId=args.campaign_id, ScheduledTime=args.at
         )
 
-    return _answer(run)
+    return answer(run)

@@ -106,8 +106,9 @@ def _store() -> Any:
     from engagement.journeys.definitions.factory import build_store
     from engagement.journeys.definitions.settings import JourneyDefinitionSettings
 
+    settings = JourneyDefinitionSettings.from_env()  # a SettingsError: engagement.cli.main prints it
     try:
-        return build_store(JourneyDefinitionSettings.from_env())
+        return build_store(settings)
     except ValueError as error:
         raise SystemExit(f"error: set JOURNEYS_TABLE (and the deploy settings): {error}") from None
 
@@ -115,11 +116,11 @@ def _store() -> Any:
 def run_deploy(args: argparse.Namespace) -> int:
     from engagement.models.errors import PinpointError
 
+    store = _store()
     try:
         body = read_journey(args.file)
         if args.state:
             body["State"] = args.state
-        store = _store()
         if args.journey_id:
             answer = store.update_journey(
                 ApplicationId=args.application_id, JourneyId=args.journey_id, WriteJourneyRequest=body
@@ -159,6 +160,10 @@ def run_state(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    for journey in _store().list_journeys(ApplicationId=args.application_id)["JourneysResponse"]["Item"]:
+    from engagement.cli.answer import all_pages
+
+    store = _store()
+    listed = all_pages(lambda token: store.list_journeys(ApplicationId=args.application_id, Token=token))
+    for journey in listed["JourneysResponse"]["Item"]:
         print(json.dumps({key: journey.get(key) for key in ("Id", "Name", "State", "Version")}))
     return 0

@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from engagement.cli.answer import all_pages, answer
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("segments", help="create, inspect, count and export segments")
@@ -106,23 +108,6 @@ def _registry(args: argparse.Namespace) -> Any:
         raise SystemExit(f"error: {error} (set --endpoint-store or ENDPOINT_STORE)") from None
 
 
-def _call(operation: Any) -> int:
-    """Run one store call, print its response; a Pinpoint error goes to stderr with exit 2."""
-    from botocore.exceptions import ClientError
-
-    try:
-        response = operation()
-    except ClientError as error:
-        print(
-            f"error: {error.response['Error']['Code']}: {error.response['Error']['Message']}", file=sys.stderr
-        )
-        return 2
-    if response is not None:
-        json.dump(response, sys.stdout, indent=2, ensure_ascii=False)
-        print()
-    return 0
-
-
 def _read_body(path: Path) -> dict[str, Any]:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -133,13 +118,13 @@ def _read_body(path: Path) -> dict[str, Any]:
 def run_create(args: argparse.Namespace) -> int:
     body = _read_body(args.file)
     store = _store(args)
-    return _call(lambda: store.create_segment(ApplicationId=args.application_id, WriteSegmentRequest=body))
+    return answer(lambda: store.create_segment(ApplicationId=args.application_id, WriteSegmentRequest=body))
 
 
 def run_update(args: argparse.Namespace) -> int:
     body = _read_body(args.file)
     store = _store(args)
-    return _call(
+    return answer(
         lambda: store.update_segment(
             ApplicationId=args.application_id, SegmentId=args.segment_id, WriteSegmentRequest=body
         )
@@ -149,35 +134,25 @@ def run_update(args: argparse.Namespace) -> int:
 def run_get(args: argparse.Namespace) -> int:
     store = _store(args)
     if args.version is None:
-        return _call(lambda: store.get_segment(ApplicationId=args.application_id, SegmentId=args.segment_id))
-    return _call(
+        return answer(lambda: store.get_segment(ApplicationId=args.application_id, SegmentId=args.segment_id))
+    return answer(
         lambda: store.get_segment_version(
             ApplicationId=args.application_id, SegmentId=args.segment_id, Version=args.version
         )
     )
 
 
-def _all_pages(fetch: Any) -> dict[str, Any]:
-    items, token = [], None
-    while True:
-        page = fetch(token)["SegmentsResponse"]
-        items += page["Item"]
-        token = page.get("NextToken")
-        if not token:
-            return {"SegmentsResponse": {"Item": items}}
-
-
 def run_list(args: argparse.Namespace) -> int:
     store = _store(args)
-    return _call(
-        lambda: _all_pages(lambda token: store.get_segments(ApplicationId=args.application_id, Token=token))
+    return answer(
+        lambda: all_pages(lambda token: store.get_segments(ApplicationId=args.application_id, Token=token))
     )
 
 
 def run_versions(args: argparse.Namespace) -> int:
     store = _store(args)
-    return _call(
-        lambda: _all_pages(
+    return answer(
+        lambda: all_pages(
             lambda token: store.get_segment_versions(
                 ApplicationId=args.application_id, SegmentId=args.segment_id, Token=token
             )
@@ -187,7 +162,7 @@ def run_versions(args: argparse.Namespace) -> int:
 
 def run_delete(args: argparse.Namespace) -> int:
     store = _store(args)
-    return _call(lambda: store.delete_segment(ApplicationId=args.application_id, SegmentId=args.segment_id))
+    return answer(lambda: store.delete_segment(ApplicationId=args.application_id, SegmentId=args.segment_id))
 
 
 def _target(args: argparse.Namespace) -> dict[str, Any]:
@@ -211,7 +186,7 @@ def run_count(args: argparse.Namespace) -> int:
         size, estimated = count_members(**target, sample_parts=args.sample_parts)
         return {"SegmentId": args.segment_id, "Size": size, "Estimated": estimated}
 
-    return _call(count)
+    return answer(count)
 
 
 def run_export(args: argparse.Namespace) -> int:
@@ -222,7 +197,7 @@ def run_export(args: argparse.Namespace) -> int:
     if args.bucket:
         from engagement.aws import aws_client
 
-        return _call(lambda: run_snapshot(**target, s3=aws_client("s3"), bucket=args.bucket))
+        return answer(lambda: run_snapshot(**target, s3=aws_client("s3"), bucket=args.bucket))
 
     def export() -> None:
         if args.output is None:
@@ -232,4 +207,4 @@ def run_export(args: argparse.Namespace) -> int:
                 count = export_endpoints(iter_members(**target), stream, args.format)
         print(f"segments export: {count} endpoints written", file=sys.stderr)
 
-    return _call(export)
+    return answer(export)

@@ -19,7 +19,6 @@ concurrent updates can't both become version n+1 (the loser gets ``ConflictExcep
 
 from __future__ import annotations
 
-import base64
 import functools
 import json
 import uuid
@@ -27,13 +26,14 @@ from collections.abc import Collection, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from engagement.aws import batch_write
+from engagement.paging import prefix_query, query_items, query_page
 from engagement.segments.definition import validate_definition
 
 SEGMENT_PREFIX = "SEG#"
 VERSION_PREFIX = "VER#"
 MEMBERS_PREFIX = "MEM#"
 MEMBERS_PER_ITEM = 1000
-DEFAULT_PAGE_SIZE = 100
 DYNAMODB_SCHEME = "dynamodb://"
 
 
@@ -51,10 +51,6 @@ def _version_sk(segment_id: str, version: int) -> str:
 
 def _members_prefix(segment_id: str, version: int) -> str:
     return f"{MEMBERS_PREFIX}{segment_id}#{version:08d}#"
-
-
-def _encode_token(key: Mapping[str, Any] | None) -> str | None:
-    return base64.urlsafe_b64encode(key["sk"]["S"].encode()).decode() if key else None
 
 
 class SegmentStore:
@@ -172,15 +168,12 @@ class SegmentStore:
     def delete_segment(self, *, ApplicationId: str, SegmentId: str) -> dict[str, Any]:  # noqa: N803
         """Deletes the segment, its versions and its imported members; returns the latest version."""
         document = self._latest(ApplicationId, SegmentId, "DeleteSegment")
-        keys = [f"{SEGMENT_PREFIX}{SegmentId}"]
+        keys = []
         for prefix in (f"{VERSION_PREFIX}{SegmentId}#", f"{MEMBERS_PREFIX}{SegmentId}#"):
             keys += [item["sk"]["S"] for item in self._query(ApplicationId, prefix, projection="sk")]
-        for start in range(0, len(keys), 25):
-            requests = [
-                {"DeleteRequest": {"Key": {"pk": _pk(ApplicationId), "sk": {"S": key}}}}
-                for key in keys[start : start + 25]
-            ]
-            self._batch_write(requests)
+        keys.append(f"{SEGMENT_PREFIX}{SegmentId}")  # last: a retry after a partial delete finishes it
+        requests = [{"DeleteRequest": {"Key": {"pk": _pk(ApplicationId), "sk": {"S": key}}}} for key in keys]
+        batch_write(self._client, self._table, requests, operation="DeleteSegment")
         return {"SegmentResponse": document}
 
     # ---------------------------------------------------------------- imported segments
@@ -356,49 +349,19 @@ class SegmentStore:
     def _query(
         self, application_id: str, prefix: str, *, projection: str | None = None
     ) -> Iterator[dict[str, Any]]:
-        kwargs = self._prefix_query(application_id, prefix)
+        kwargs = prefix_query(self._table, f"APP#{application_id}", prefix)
         if projection:
             kwargs["ProjectionExpression"] = projection
-        for page in self._client.get_paginator("query").paginate(**kwargs):
-            yield from page.get("Items", [])
+        return query_items(self._client.query, **kwargs)
 
     def _page(
         self, application_id: str, prefix: str, page_size: Any, token: str | None, operation: str
     ) -> tuple[list[dict[str, Any]], str | None]:
-        from engagement.models.errors import BadRequestException
-
-        try:
-            limit = int(page_size) if page_size not in (None, "") else DEFAULT_PAGE_SIZE
-            start = base64.urlsafe_b64decode(token.encode()).decode() if token else None
-        except (TypeError, ValueError):
-            raise BadRequestException("PageSize or Token: not valid", operation) from None
-        if limit < 1:
-            raise BadRequestException("PageSize: must be at least 1", operation)
-        kwargs = {**self._prefix_query(application_id, prefix), "Limit": limit}
-        if start:
-            if not start.startswith(prefix):
-                raise BadRequestException("Token: not a token of this listing", operation)
-            kwargs["ExclusiveStartKey"] = {"pk": _pk(application_id), "sk": {"S": start}}
-        response = self._client.query(**kwargs)
-        items = [json.loads(item["doc"]["S"]) for item in response.get("Items", [])]
-        return items, _encode_token(response.get("LastEvaluatedKey"))
-
-    def _prefix_query(self, application_id: str, prefix: str) -> dict[str, Any]:
-        return {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "ExpressionAttributeValues": {":pk": _pk(application_id), ":prefix": {"S": prefix}},
-            "ConsistentRead": True,
-        }
-
-    def _batch_write(self, requests: list[dict[str, Any]]) -> None:
-        pending = {self._table: requests}
-        for _ in range(8):
-            response = self._client.batch_write_item(RequestItems=pending)
-            pending = response.get("UnprocessedItems") or {}
-            if not pending:
-                return
-        raise RuntimeError("BatchWriteItem kept returning UnprocessedItems")
+        query = prefix_query(self._table, f"APP#{application_id}", prefix)
+        items, next_token = query_page(
+            self._client.query, query, page_size=page_size, token=token, operation=operation
+        )
+        return [json.loads(item["doc"]["S"]) for item in items], next_token
 
 
 def _definition_fields(body: Mapping[str, Any]) -> dict[str, Any]:

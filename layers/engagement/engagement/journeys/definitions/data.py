@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from engagement.journeys.definitions.durations import iso
+from engagement.paging import query_items
 
 MESSAGE_EVENT_TTL = timedelta(days=30)  # longer than any EvaluationWaitTime the console offers
 TIMEFRAME_TTL = timedelta(days=31)  # TimeframeCap looks back at most 30 days
@@ -204,11 +205,4 @@ class JourneyTable:
         from boto3.dynamodb.conditions import Key
 
         condition = Key("pk").eq(pk) & Key("sk").begins_with(prefix) if prefix else Key("pk").eq(pk)
-        kwargs: dict[str, Any] = {"KeyConditionExpression": condition}
-        items: list[dict[str, Any]] = []
-        while True:
-            page = self.table.query(**kwargs)
-            items.extend(page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return list(query_items(self.table.query, KeyConditionExpression=condition))

@@ -22,6 +22,7 @@ from engagement.journeys.definitions.durations import iso, parse_time
 from engagement.journeys.definitions.rules import PUBLISHED, default_window
 from engagement.journeys.definitions.validate import validate_journey, validate_segments
 from engagement.models.errors import BadRequestException, NotFoundException
+from engagement.paging import offset_page
 
 MAX_ACTIVE_JOURNEYS = 50  # Pinpoint's quota per application
 MAX_ACTIVE_EVENT_JOURNEYS = 20
@@ -110,7 +111,7 @@ class JourneyStore:
 
     def list_journeys(self, *, ApplicationId: str, PageSize: Opt = None, Token: Opt = None) -> Out:  # noqa: N803
         journeys = sorted(self.table.list_journeys(ApplicationId), key=lambda item: item["CreationDate"])
-        page = _page([self._shown(item) for item in journeys], PageSize, Token)
+        page = offset_page([self._shown(item) for item in journeys], PageSize, Token, "ListJourneys")
         return {"JourneysResponse": page}
 
     def get_journey_runs(
@@ -138,7 +139,7 @@ class JourneyStore:
                     "LastUpdateTime": item["updated"],
                 }
             )
-        page = _page(runs, PageSize, Token)
+        page = offset_page(runs, PageSize, Token, "GetJourneyRuns")
         return {"JourneyRunsResponse": page}
 
     def delete_journey(self, *, ApplicationId: str, JourneyId: str) -> Out:  # noqa: N803
@@ -218,12 +219,3 @@ class JourneyStore:
         given = (journey.get("Schedule") or {}).get("EndTime")
         end = parse_time(given) if given else default_window(journey)[1]
         return end is not None and self.clock() >= end
-
-
-def _page(items: list[dict[str, Any]], page_size: Opt, token: Opt) -> dict[str, Any]:
-    """Pinpoint's paging: ``PageSize`` items (default 100) from the offset in ``Token``, and ``NextToken``."""
-    start, size = int(token or 0), int(page_size or 100)
-    page: dict[str, Any] = {"Item": items[start : start + size]}
-    if start + size < len(items):
-        page["NextToken"] = str(start + size)
-    return page
