@@ -305,3 +305,30 @@ def test_kpis_are_served_in_pinpoints_shape(local_stack, tmp_path):
     [row] = response["KpiResult"]["Rows"]
     [value] = row["Values"]
     assert float(value["Value"]) == transactional_sends > 0
+
+
+def test_a_raw_mime_email_is_sent_as_it_is_from_its_own_from_address(client, app, local_stack):
+    """EmailMessage.RawEmail.Data (a blob: base64 on the wire) goes to SES as Content.Raw, not
+    rendered; FromAddress is the message's own; the record shows the MIME Subject."""
+    raw = (
+        b"From: Orders <noreply@example.com>\r\nTo: raw@example.com\r\nSubject: Your {{order}}\r\n"
+        b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nSent as it is.\r\n"
+    )
+    trace = f"trace-{uuid.uuid4().hex[:8]}"
+    before = sent_emails()
+    response = client.send_messages(
+        ApplicationId=app,
+        MessageRequest={
+            "Addresses": {"raw@example.com": {"ChannelType": "EMAIL"}},
+            "MessageConfiguration": {
+                "EmailMessage": {"RawEmail": {"Data": raw}, "FromAddress": "Orders <noreply@example.com>"}
+            },
+            "TraceId": trace,
+        },
+    )["MessageResponse"]
+    assert response["Result"]["raw@example.com"]["DeliveryStatus"] == "SUCCESSFUL"
+    assert sent_emails() > before  # moto counts the raw message's To header and Destination apart
+    [record] = [r for r in stream_records(local_stack, app) if r["attributes"].get("trace_id") == trace]
+    mail = record["facets"]["email_channel"]["mail_event"]["mail"]
+    assert mail["common_headers"]["subject"] == "Your {{order}}"  # nothing rendered
+    assert mail["from_address"] == "Orders <noreply@example.com>"

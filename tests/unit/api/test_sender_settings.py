@@ -92,3 +92,24 @@ def test_a_sender_id_alone_is_the_origination_identity_else_the_configured_one()
     send(service, "+12065550100", "SMS", {"SMSMessage": {"Body": "y"}})
     assert [c["OriginationIdentity"] for c in fakes.sms.calls] == ["ACME", "+12065550000"]
     assert "Keyword" not in fakes.sms.calls[1] and "DestinationCountryParameters" not in fakes.sms.calls[1]
+
+
+def test_email_content_is_not_custom_data_so_a_large_html_body_is_sent():
+    """Pinpoint's 5 KB custom-data limit covers Context, Substitutions, RawContent and the push
+    messages' Data map, not SimpleEmail's parts (their member is also named Data)."""
+    service, fakes = messaging()
+    html = "<p>" + "x" * 20_000 + "</p>"
+    message = {"EmailMessage": {"SimpleEmail": {"Subject": {"Data": "Hi"}, "HtmlPart": {"Data": html}}}}
+    assert send(service, "a@example.com", "EMAIL", message)["DeliveryStatus"] == "SUCCESSFUL"
+    assert fakes.ses.calls[0]["Content"]["Simple"]["Body"]["Html"]["Data"] == html
+
+
+def test_a_raw_email_is_sent_unrendered_and_an_empty_one_is_refused():
+    service, fakes = messaging()
+    raw = b"Subject: Hi {{Name}}\r\nTo: a@example.com\r\n\r\nBody {{Name}}\r\n"
+    message = {"EmailMessage": {"RawEmail": {"Data": raw}, "Substitutions": {"Name": ["Ada"]}}}
+    assert send(service, "a@example.com", "EMAIL", message)["DeliveryStatus"] == "SUCCESSFUL"
+    assert fakes.ses.calls[0]["Content"] == {"Raw": {"Data": raw}}
+    valid_for("sesv2", "SendEmail", fakes.ses.calls[0])
+    empty = send(service, "b@example.com", "EMAIL", {"EmailMessage": {"RawEmail": {"Data": b""}}})
+    assert empty["DeliveryStatus"] == "PERMANENT_FAILURE" and len(fakes.ses.calls) == 1

@@ -75,6 +75,13 @@ class MessagePlan:
             if named:
                 self.stored.fetch(channel, named[0], named[1])
 
+    def raw_email(self, channel: str) -> bytes | None:
+        """``EmailMessage.RawEmail.Data``: a whole MIME message, sent as it is (no template named)."""
+        if channel != "EMAIL" or self.template_for(channel):
+            return None
+        raw = ((self.message.get("EmailMessage") or {}).get("RawEmail") or {}).get("Data")
+        return raw.encode() if isinstance(raw, str) else raw
+
     def substitutions(self, channel: str, recipient: Mapping[str, Any]) -> dict[str, Any]:
         merged: dict[str, Any] = {}
         for source in (

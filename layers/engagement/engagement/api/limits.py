@@ -50,7 +50,9 @@ def _custom_data(path: str, value: Any) -> Iterable[tuple[str, Any]]:
     if isinstance(value, Mapping):
         for key, item in value.items():
             child = f"{path}.{key}"
-            if key in CUSTOM_DATA_FIELDS:
+            # "Data" is custom data as the push messages' key-value map; SimpleEmail's parts'
+            # ``Data`` (the subject and bodies) and RawEmail's (a MIME blob) are content.
+            if key in CUSTOM_DATA_FIELDS and (key != "Data" or isinstance(item, Mapping)):
                 yield child, item
             elif isinstance(item, Mapping):
                 yield from _custom_data(child, item)

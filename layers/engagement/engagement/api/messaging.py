@@ -29,6 +29,7 @@ from engagement.channel.outcome import DeliveryStatus, Outcome
 from engagement.delivery.errors import DeliveryError, PermanentDeliveryError, RecipientOptedOutError
 from engagement.masking import mask_address
 from engagement.suppression.errors import error_code
+from engagement.templating.messages import RenderedMessage
 
 logger = Logger(child=True)
 
@@ -251,12 +252,16 @@ class MessagingService:
                     "unsupported_channel", f"{channel} is not served by this backend"
                 )
             address = check_address(channel, recipient.address)
+            tags = {"application_id": request.application_id, "endpoint_id": recipient.stream_client_id}
+            raw = request.plan.raw_email(channel)
+            if raw is not None:
+                options = {**email_options(request.plan.message), "raw": raw}
+                return self._email(address, _raw_subject(raw), tags, options)
             context = _render_context(request, recipient)
             try:
                 message = request.plan.render(channel, context, recipient.config)
             except TemplateError as error:
                 raise PermanentDeliveryError("rendering_failure", str(error)[:200]) from error
-            tags = {"application_id": request.application_id, "endpoint_id": recipient.stream_client_id}
             if channel == "EMAIL":
                 return self._email(address, message, tags, email_options(request.plan.message))
             return self._sms(address, message, tags, sms_options(request.plan.message))
@@ -302,6 +307,15 @@ class MessagingService:
         if len(items) <= 1:
             return [function(item) for item in items]
         return list(self._pool.map(function, items))
+
+
+def _raw_subject(raw: bytes) -> RenderedMessage:
+    """What the event record shows of a raw MIME message: its Subject (nothing is rendered)."""
+    from email.parser import BytesHeaderParser
+
+    if not raw:
+        raise PermanentDeliveryError("empty_message", "RawEmail.Data is empty")
+    return RenderedMessage("EMAIL", subject=str(BytesHeaderParser().parsebytes(raw).get("Subject") or ""))
 
 
 # -- results ------------------------------------------------------------------------------
