@@ -24,13 +24,16 @@ def seed_templates(stack: LocalStack, source: Path = TEMPLATES_DIR, prefix: str 
 
 
 def verify_sender(stack: LocalStack) -> str:
-    """SES only sends from a verified identity: create it (moto verifies at once)."""
+    """SES only sends from a verified identity: create the sender's address and its domain (moto
+    verifies at once), so a campaign's or journey's own From in that domain is sent, as the
+    functions' IAM policy allows."""
     import boto3
 
     sender = stack.function_environment("CustomChannelFunction")["SENDER_EMAIL"]
     ses = boto3.client("sesv2", region_name=REGION)
-    with contextlib.suppress(ses.exceptions.AlreadyExistsException):
-        ses.create_email_identity(EmailIdentity=sender)
+    for identity in (sender, sender.rpartition("@")[2]):
+        with contextlib.suppress(ses.exceptions.AlreadyExistsException):
+            ses.create_email_identity(EmailIdentity=identity)
     return sender
 
 

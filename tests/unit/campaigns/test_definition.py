@@ -158,3 +158,32 @@ def test_campaign_timezone_and_quiet_time_are_parsed():
     schedule = compile_campaign(response).schedule
     assert schedule.zone.utcoffset(None) == dt.timedelta(hours=5, minutes=30)
     assert (schedule.quiet_start, schedule.quiet_end) == (dt.time(22), dt.time(7))
+
+
+def test_a_campaigns_sender_settings_travel_in_the_channels_data():
+    """EmailMessage.FromAddress and SMSMessage.OriginationNumber (else SenderId) / MessageType reach
+    the custom channel's Data, with a stored template as with inline content."""
+    response = {
+        **campaign_body(
+            TemplateConfiguration={"EmailTemplate": {"Name": "welcome"}},
+            MessageConfiguration={
+                "EmailMessage": {"FromAddress": "News <news@example.com>"},
+                "SMSMessage": {"Body": "hi", "SenderId": "ACME", "MessageType": "PROMOTIONAL"},
+            },
+        ),
+        "Id": "c1",
+        "ApplicationId": APP,
+        "Version": 1,
+    }
+    data = {d.channel_types: json.loads(d.data) for d in compile_campaign(response).treatments[0].deliveries}
+    assert data[frozenset({"EMAIL"})] == {
+        "template": "welcome",
+        "channel": "EMAIL",
+        "from_address": "News <news@example.com>",
+    }
+    assert data[frozenset({"SMS"})] == {
+        "template": "campaign-c1-v1-t0",
+        "channel": "SMS",
+        "origination_identity": "ACME",
+        "message_type": "PROMOTIONAL",
+    }

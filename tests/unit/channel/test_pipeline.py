@@ -232,3 +232,31 @@ def test_endpoints_are_delivered_concurrently():
     hook.send = slow_send
     deliver(channel, batch({f"e{i}": endpoint("CUSTOM", f"d{i}") for i in range(16)}))
     assert peak[0] > 1 and len(hook.payloads) == 16
+
+
+def test_datas_sender_settings_are_the_sends_from_address_origination_and_message_type():
+    channel, fakes = make_channel()
+    data = (
+        '{"template": "channel_welcome", "from_address": "News <news@example.com>",'
+        ' "origination_identity": "ACME", "message_type": "promotional"}'
+    )
+    raw = batch(
+        {"e-mail": endpoint("EMAIL", "ana@example.com"), "e-sms": endpoint("SMS", "+351912345678")}, data
+    )
+    outcomes = deliver(channel, raw)
+    assert outcomes["e-mail"].details["from"] == "News <news@example.com>"
+    assert outcomes["e-sms"].details["origination"] == "ACME"
+    assert fakes["ses"].calls[0]["FromEmailAddress"] == "News <news@example.com>"
+    (sms,) = fakes["sms"].calls
+    assert (sms["OriginationIdentity"], sms["MessageType"]) == ("ACME", "PROMOTIONAL")
+
+
+def test_without_sender_settings_the_functions_own_are_used():
+    channel, fakes = make_channel()
+    deliver(
+        channel,
+        batch({"e-mail": endpoint("EMAIL", "ana@example.com"), "e-sms": endpoint("SMS", "+351912345678")}),
+    )
+    assert fakes["ses"].calls[0]["FromEmailAddress"] == "noreply@example.com"
+    (sms,) = fakes["sms"].calls
+    assert (sms["OriginationIdentity"], sms["MessageType"]) == ("+12065550000", "TRANSACTIONAL")

@@ -10,12 +10,21 @@ from tests.unit.journey_definitions._helpers import add_endpoint, email, journey
 CUSTOM_URI = "arn:aws:lambda:us-east-1:123456789012:function:partner-webhook"
 
 
-def test_email_and_sms_go_to_the_custom_channel_with_template_channel_and_version(lab):
+def test_email_and_sms_go_to_the_custom_channel_with_template_channel_version_and_sender(lab):
     who = add_endpoint(lab)
+    email_config = {"FromAddress": "News <news@example.com>"}
+    sms_config = {"MessageType": "PROMOTIONAL", "OriginationNumber": "+12065550199", "SenderId": "ACME"}
     body = journey(
         {
-            "first": {"EMAIL": {"TemplateName": "welcome", "TemplateVersion": "3", "NextActivity": "text"}},
-            "text": {"SMS": {"TemplateName": "nudge_sms", "MessageConfig": {"MessageType": "PROMOTIONAL"}}},
+            "first": {
+                "EMAIL": {
+                    "TemplateName": "welcome",
+                    "TemplateVersion": "3",
+                    "MessageConfig": email_config,
+                    "NextActivity": "text",
+                }
+            },
+            "text": {"SMS": {"TemplateName": "nudge_sms", "MessageConfig": sms_config}},
         },
         "first",
     )
@@ -23,8 +32,18 @@ def test_email_and_sms_go_to_the_custom_channel_with_template_channel_and_versio
     assert lab.run(deployed, [who]) == {who: ["first", "text", "SUCCEEDED"]}
     first, text = sends(lab, deployed)
     assert first["uri"] == text["uri"] == "arn:aws:lambda:us-east-1:123456789012:function:custom-channel"
-    assert json.loads(first["Data"]) == {"template": "welcome", "channel": "EMAIL", "template_version": "3"}
-    assert json.loads(text["Data"]) == {"template": "nudge_sms", "channel": "SMS"}
+    assert json.loads(first["Data"]) == {
+        "template": "welcome",
+        "channel": "EMAIL",
+        "template_version": "3",
+        "from_address": "News <news@example.com>",
+    }
+    assert json.loads(text["Data"]) == {
+        "template": "nudge_sms",
+        "channel": "SMS",
+        "origination_identity": "+12065550199",  # the number over the sender id
+        "message_type": "PROMOTIONAL",
+    }
     assert first["ActivityId"] == "first" and first["JourneyId"] == deployed["Id"]
     assert list(first["Endpoints"]) == [who] and first["Endpoints"][who]["Address"] == f"{who}@example.com"
 

@@ -35,7 +35,8 @@ def test_example_journey_walks_opener_and_non_opener_down_different_branches(fre
     assert sent[(opener, "welcomeEmail")]["at"] == base + timedelta(hours=3)  # 08:00 in New York
     assert sent[(ignorer, "welcomeEmail")]["at"] == base
     assert sent[(ignorer, "sms")]["at"] == base + timedelta(days=3)  # after EvaluationWaitTime P3D
-    assert sent[(opener, "welcomeEmail")]["Data"] == '{"template":"welcome","channel":"EMAIL"}'
+    welcome = '{"template":"welcome","channel":"EMAIL","from_address":"hi@example.com"}'  # + FromAddress
+    assert sent[(opener, "welcomeEmail")]["Data"] == welcome
     assert sent[(opener, "push")]["Data"] == '{"template":"nudge_push","channel":"WEBHOOK"}'
     metrics = fresh_lab.metrics(deployed)
     assert metrics["ENDPOINT_ENTERED"] == 2 and metrics["ENDPOINT_LEFT"] == 2

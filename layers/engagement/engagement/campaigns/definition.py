@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engagement.campaigns.clock import parse_time
+from engagement.delivery.senders import sender_settings
 from engagement.localtime import parse_hhmm, parse_zone
 
 MAX_TREATMENTS = 5  # the default treatment and up to four more [UG campaigns-message]
@@ -30,6 +31,7 @@ LIMIT_RANGES = {
 }
 TEMPLATE_CHANNELS = {"EmailTemplate": "EMAIL", "SMSTemplate": "SMS"}
 MESSAGE_CHANNELS = {"EmailMessage": "EMAIL", "SMSMessage": "SMS"}
+_MESSAGE_KEYS = {channel: key for key, channel in MESSAGE_CHANNELS.items()}
 TEMPLATE_GETTERS = {"EMAIL": "get_email_template", "SMS": "get_sms_template"}
 DEFAULT_TREATMENT_ID = "0"
 
@@ -341,12 +343,14 @@ def _deliveries(body: Mapping, inline_name: str) -> tuple[Delivery, ...]:
         template = (body.get("TemplateConfiguration") or {}).get(key)
         if template:
             instruction = {"template": template["Name"], "channel": channel}
+            instruction.update(sender_settings(channel, messages.get(_MESSAGE_KEYS[channel])))
             if template.get("Version"):
                 instruction["template_version"] = str(template["Version"])
             found.append(Delivery(frozenset({channel}), json.dumps(instruction, separators=(",", ":"))))
     for key, channel in MESSAGE_CHANNELS.items():
         if key in messages and not any(channel in d.channel_types for d in found):
             instruction = {"template": inline_name, "channel": channel}
+            instruction.update(sender_settings(channel, messages.get(key)))
             found.append(Delivery(frozenset({channel}), json.dumps(instruction, separators=(",", ":"))))
     return tuple(found)
 

@@ -245,17 +245,35 @@ class CustomChannel:
             sender = _required(services.email, "email")
             unsubscribe = self._unsubscribe(context)
             subject = message.subject or ""
-            email = EmailMessage(address, subject, message.html, message.text, tags, unsubscribe)
-            details = {"address": address, "from": sender.from_address, "subject": subject}
+            email = EmailMessage(
+                address,
+                subject,
+                message.html,
+                message.text,
+                tags,
+                unsubscribe,
+                sender=event.Data.from_address,
+            )
+            details = {"address": address, "from": sender.sender(email), "subject": subject}
             message_id = self._provider(lambda: sender.send(email), deadline)
             return Outcome(DeliveryStatus.SUCCESSFUL, channel, message_id, details=details)
         if channel == "SMS":
             sender = _required(services.sms, "sms")
             if not message.body:
                 raise PermanentDeliveryError("empty_message", "the SMS template rendered no body")
-            text = TextMessage(address, message.body, tags)
+            text = TextMessage(
+                address,
+                message.body,
+                tags,
+                message_type=event.Data.message_type or "TRANSACTIONAL",
+                origination_identity=event.Data.origination_identity,
+            )
             message_id = self._provider(lambda: sender.send(text), deadline)
-            details = {"address": address, "origination": sender.origination_identity or ""}
+            details = {
+                "address": address,
+                "origination": sender.origination(text) or "",
+                "message_type": text.message_type,
+            }
             return Outcome(DeliveryStatus.SUCCESSFUL, channel, message_id, details=details)
         webhook = _required(services.webhook, "webhook")
         payload = {

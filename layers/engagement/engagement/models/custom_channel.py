@@ -37,8 +37,13 @@ class SendInstruction(BaseModel):
     template_version: str | None = None
     template_type: TemplateKind | None = None  # which template a webhook send renders
     substitutions: dict[str, list[str]] | None = None
+    # Sender settings of the campaign's or journey's message (EMAIL FromAddress; SMS
+    # OriginationNumber or SenderId, MessageType); unset = the function's configured ones.
+    from_address: str | None = Field(default=None, min_length=1, max_length=320)
+    origination_identity: str | None = Field(default=None, min_length=1, max_length=256)
+    message_type: Literal["TRANSACTIONAL", "PROMOTIONAL"] | None = None
 
-    @field_validator("channel", "template_type", mode="before")
+    @field_validator("channel", "template_type", "message_type", mode="before")
     @classmethod
     def _upper(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) else value

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from engagement.delivery.senders import sender_settings
 from engagement.journeys.definitions.compiler import EXIT, HOLD
 from engagement.journeys.definitions.conditions import Participant, Segments, condition_holds
 from engagement.journeys.definitions.rules import closed_days_hold, open_hours_hold
@@ -207,6 +208,7 @@ class JourneyRuntime:
         else:
             channel = "WEBHOOK" if kind == "PUSH" else kind
             spec = {"template": config.get("TemplateName"), "channel": channel}
+            spec.update(sender_settings(kind, config.get("MessageConfig")))
             if config.get("TemplateVersion"):
                 spec["template_version"] = config["TemplateVersion"]
             uri, data = self.settings.custom_channel_arn, json.dumps(spec, separators=(",", ":"))
