@@ -65,12 +65,6 @@ class Sink:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
-    def sender(self, message: Any) -> str:  # EmailSender's: the message's own From, else ours
-        return getattr(message, "sender", None) or self.from_address
-
-    def origination(self, message: Any) -> str:  # SmsSender's
-        return getattr(message, "origination_identity", None) or self.origination_identity
-
     def send(self, message: Any, **_: Any) -> str:
         from engagement.delivery.errors import DeliveryError
 

@@ -284,7 +284,7 @@ class MessagingService:
         subject = message.subject or ""
         email = EmailMessage(address, subject, message.html, message.text, tags, **options)
         message_id = self.email.send(email)
-        details = {"address": address, "from": self.email.sender(email), "subject": subject}
+        details = {"address": address, "from": email.sender or self.email.from_address, "subject": subject}
         return Outcome(DeliveryStatus.SUCCESSFUL, "EMAIL", message_id, details=details)
 
     def _sms(self, address: str, message: Any, tags: dict[str, str], options: dict[str, Any]) -> Outcome:
@@ -298,7 +298,7 @@ class MessagingService:
         message_id = self.sms.send(text)
         details = {
             "address": address,
-            "origination": self.sms.origination(text) or "",
+            "origination": text.origination_identity or self.sms.origination_identity or "",
             "message_type": text.message_type,
         }
         return Outcome(DeliveryStatus.SUCCESSFUL, "SMS", message_id, details=details)

@@ -254,7 +254,7 @@ class CustomChannel:
                 unsubscribe,
                 sender=event.Data.from_address,
             )
-            details = {"address": address, "from": sender.sender(email), "subject": subject}
+            details = {"address": address, "from": email.sender or sender.from_address, "subject": subject}
             message_id = self._provider(lambda: sender.send(email), deadline)
             return Outcome(DeliveryStatus.SUCCESSFUL, channel, message_id, details=details)
         if channel == "SMS":
@@ -271,7 +271,7 @@ class CustomChannel:
             message_id = self._provider(lambda: sender.send(text), deadline)
             details = {
                 "address": address,
-                "origination": sender.origination(text) or "",
+                "origination": text.origination_identity or sender.origination_identity or "",
                 "message_type": text.message_type,
             }
             return Outcome(DeliveryStatus.SUCCESSFUL, channel, message_id, details=details)
