@@ -168,7 +168,12 @@ def test_a_campaigns_sender_settings_travel_in_the_channels_data():
             TemplateConfiguration={"EmailTemplate": {"Name": "welcome"}},
             MessageConfiguration={
                 "EmailMessage": {"FromAddress": "News <news@example.com>"},
-                "SMSMessage": {"Body": "hi", "SenderId": "ACME", "MessageType": "PROMOTIONAL"},
+                "SMSMessage": {
+                    "Body": "hi",
+                    "SenderId": "ACME",
+                    "MessageType": "PROMOTIONAL",
+                    "EntityId": "11",
+                },
             },
         ),
         "Id": "c1",
@@ -186,4 +191,5 @@ def test_a_campaigns_sender_settings_travel_in_the_channels_data():
         "channel": "SMS",
         "origination_identity": "ACME",
         "message_type": "PROMOTIONAL",
+        "country_parameters": {"IN_ENTITY_ID": "11"},
     }

@@ -238,7 +238,8 @@ def test_datas_sender_settings_are_the_sends_from_address_origination_and_messag
     channel, fakes = make_channel()
     data = (
         '{"template": "channel_welcome", "from_address": "News <news@example.com>",'
-        ' "origination_identity": "ACME", "message_type": "promotional"}'
+        ' "origination_identity": "ACME", "message_type": "promotional",'
+        ' "country_parameters": {"IN_TEMPLATE_ID": "2202"}}'
     )
     raw = batch(
         {"e-mail": endpoint("EMAIL", "ana@example.com"), "e-sms": endpoint("SMS", "+351912345678")}, data
@@ -249,6 +250,7 @@ def test_datas_sender_settings_are_the_sends_from_address_origination_and_messag
     assert fakes["ses"].calls[0]["FromEmailAddress"] == "News <news@example.com>"
     (sms,) = fakes["sms"].calls
     assert (sms["OriginationIdentity"], sms["MessageType"]) == ("ACME", "PROMOTIONAL")
+    assert sms["DestinationCountryParameters"] == {"IN_TEMPLATE_ID": "2202"}
 
 
 def test_without_sender_settings_the_functions_own_are_used():

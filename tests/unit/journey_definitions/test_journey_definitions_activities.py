@@ -13,7 +13,13 @@ CUSTOM_URI = "arn:aws:lambda:us-east-1:123456789012:function:partner-webhook"
 def test_email_and_sms_go_to_the_custom_channel_with_template_channel_version_and_sender(lab):
     who = add_endpoint(lab)
     email_config = {"FromAddress": "News <news@example.com>"}
-    sms_config = {"MessageType": "PROMOTIONAL", "OriginationNumber": "+12065550199", "SenderId": "ACME"}
+    sms_config = {
+        "MessageType": "PROMOTIONAL",
+        "OriginationNumber": "+12065550199",
+        "SenderId": "ACME",
+        "EntityId": "1101",
+        "TemplateId": "2202",
+    }
     body = journey(
         {
             "first": {
@@ -43,6 +49,7 @@ def test_email_and_sms_go_to_the_custom_channel_with_template_channel_version_an
         "channel": "SMS",
         "origination_identity": "+12065550199",  # the number over the sender id
         "message_type": "PROMOTIONAL",
+        "country_parameters": {"IN_ENTITY_ID": "1101", "IN_TEMPLATE_ID": "2202"},
     }
     assert first["ActivityId"] == "first" and first["JourneyId"] == deployed["Id"]
     assert list(first["Endpoints"]) == [who] and first["Endpoints"][who]["Address"] == f"{who}@example.com"

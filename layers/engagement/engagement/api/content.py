@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from engagement.delivery.senders import india_dlt
 from engagement.templating.messages import MessageRenderer, RenderedMessage
 
 SUPPORTED_CHANNELS = ("EMAIL", "SMS")
@@ -125,12 +126,11 @@ def sms_options(message: Mapping[str, Any]) -> dict[str, Any]:
     End User Messaging has one ``OriginationIdentity``: ``OriginationNumber`` when given, else
     ``SenderId``; India's ``EntityId`` / ``TemplateId`` travel as its DLT country parameters."""
     sms = message.get("SMSMessage") or {}
-    country = {"IN_ENTITY_ID": sms.get("EntityId"), "IN_TEMPLATE_ID": sms.get("TemplateId")}
     return {
         "message_type": message_type(message),
         "origination_identity": sms.get("OriginationNumber") or sms.get("SenderId") or None,
         "keyword": sms.get("Keyword") or None,
-        "country_parameters": {k: v for k, v in country.items() if v},
+        "country_parameters": india_dlt(sms),
     }
 
 

@@ -267,6 +267,7 @@ class CustomChannel:
                 tags,
                 message_type=event.Data.message_type or "TRANSACTIONAL",
                 origination_identity=event.Data.origination_identity,
+                country_parameters=event.Data.country_parameters or {},
             )
             message_id = self._provider(lambda: sender.send(text), deadline)
             details = {

@@ -42,6 +42,7 @@ class SendInstruction(BaseModel):
     from_address: str | None = Field(default=None, min_length=1, max_length=320)
     origination_identity: str | None = Field(default=None, min_length=1, max_length=256)
     message_type: Literal["TRANSACTIONAL", "PROMOTIONAL"] | None = None
+    country_parameters: dict[Literal["IN_ENTITY_ID", "IN_TEMPLATE_ID"], str] | None = None
 
     @field_validator("channel", "template_type", "message_type", mode="before")
     @classmethod
