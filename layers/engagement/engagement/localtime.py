@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -44,10 +44,29 @@ def parse_zone(name: str | None) -> dt.tzinfo | None:
         return None
 
 
-def endpoint_zone(endpoint: Mapping[str, Any]) -> dt.tzinfo | None:
-    """The zone of the endpoint's own ``Demographic.Timezone``; ``None`` when absent or not valid."""
+def endpoint_zone(endpoint: Mapping[str, Any], estimate: Iterable[str] = ()) -> dt.tzinfo | None:
+    """The zone of the endpoint's own ``Demographic.Timezone``; else, when ``estimate`` (a journey's
+    ``TimezoneEstimationMethods``) has ``PHONE_NUMBER``, its phone number's; else ``None``."""
     demographic = endpoint.get("Demographic") or {}
-    return parse_zone(demographic.get("Timezone")) if isinstance(demographic, Mapping) else None
+    own = parse_zone(demographic.get("Timezone")) if isinstance(demographic, Mapping) else None
+    if own is None and "PHONE_NUMBER" in estimate:
+        return phone_zone(endpoint)
+    return own
+
+
+def phone_zone(endpoint: Mapping[str, Any]) -> dt.tzinfo | None:
+    """The zone of an SMS or VOICE endpoint's number, when its country and area code map to exactly
+    one zone (libphonenumber's data: ``+1 206`` -> America/Los_Angeles; ``+1 800`` -> none)."""
+    if str(endpoint.get("ChannelType") or "").upper() not in ("SMS", "VOICE"):
+        return None
+    import phonenumbers  # imported here: only journeys that estimate zones load its data
+    from phonenumbers import timezone
+
+    try:
+        zones = timezone.time_zones_for_number(phonenumbers.parse(str(endpoint.get("Address") or "")))
+    except phonenumbers.NumberParseException:
+        return None
+    return parse_zone(zones[0]) if len(zones) == 1 and zones[0] != timezone.UNKNOWN_TIMEZONE else None
 
 
 def parse_hhmm(value: str, field: str = "time") -> dt.time:

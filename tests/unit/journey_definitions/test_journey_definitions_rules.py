@@ -204,3 +204,44 @@ def test_a_cancelled_journey_admits_nobody_new(lab):
         JourneyStateRequest={"State": "CANCELLED"},
     )
     assert lab.start(deployed, [who]) == {who: "JOURNEY_NOT_ACTIVE"}
+
+
+def test_phone_number_estimation_gives_a_zone_to_sms_endpoints_without_one(lab):
+    """TimezoneEstimationMethods PHONE_NUMBER: an SMS endpoint with no Demographic.Timezone gets its
+    number's zone when the number maps to exactly one (+1 206: Los Angeles; +1 800: none)."""
+    seattle = add_endpoint(lab, zone=None, ChannelType="SMS", Address="+12065550100")
+    toll_free = add_endpoint(lab, zone=None, ChannelType="SMS", Address="+18005550100")
+    window = {"StartTime": "2026-11-03T01:00:00", "EndTime": "2026-12-01T00:00:00", "Timezone": "UTC"}
+    sms = {"SMS": {"TemplateName": "nudge_sms"}}
+    plain = lab.deploy(journey({"one": sms}, "one", Schedule=window, LocalTime=True))
+    estimated = lab.deploy(
+        journey(
+            {"one": sms},
+            "one",
+            Schedule=window,
+            LocalTime=True,
+            TimezoneEstimationMethods=["PHONE_NUMBER", "POSTAL_CODE"],
+        )
+    )
+    assert lab.start(plain, [seattle]) == {seattle: "ENDPOINT_MISSING_TIMEZONE"}
+    # 10:00 UTC is 02:00 in Los Angeles: after the 01:00 local start
+    assert lab.start(estimated, [seattle, toll_free]) == {
+        seattle: "ENDPOINT_ENTERED",
+        toll_free: "ENDPOINT_MISSING_TIMEZONE",
+    }
+    lab.paths(estimated)
+
+
+def test_an_estimated_zone_is_the_one_quiet_time_is_kept_in(lab):
+    seattle = add_endpoint(lab, zone=None, ChannelType="SMS", Address="+12065550100")
+    body = journey(
+        {"one": {"SMS": {"TemplateName": "nudge_sms"}}},
+        "one",
+        QuietTime={"Start": "00:00", "End": "08:00"},
+        WaitForQuietTime=True,
+        TimezoneEstimationMethods=["PHONE_NUMBER"],
+    )
+    deployed = lab.deploy(body)
+    lab.run(deployed, [seattle])
+    # 10:00 UTC is 02:00 in Los Angeles: held until 08:00 there, 16:00 UTC
+    assert sends(lab, deployed)[0]["at"] == lab.clock.base + timedelta(hours=6)

@@ -62,7 +62,8 @@ class JourneyEntry:
             return "JOURNEY_NOT_ACTIVE"
         if endpoint.get("EndpointStatus", "ACTIVE") != "ACTIVE":
             return "ENDPOINT_INACTIVE"
-        zone = endpoint_zone(endpoint) if journey.get("LocalTime") else None
+        estimate = journey.get("TimezoneEstimationMethods") or ()
+        zone = endpoint_zone(endpoint, estimate) if journey.get("LocalTime") else None
         if journey.get("LocalTime") and zone is None and journey.get("Schedule"):
             return "ENDPOINT_MISSING_TIMEZONE"
         if not (

@@ -146,7 +146,7 @@ class JourneyRuntime:
 
         if config.get("EndpointTypes") and who.endpoint.get("ChannelType") not in config["EndpointTypes"]:
             return skip("ENDPOINT_TYPE_EXCLUDED")
-        zone = endpoint_zone(who.endpoint)
+        zone = endpoint_zone(who.endpoint, journey.get("TimezoneEstimationMethods") or ())
         quiet = quiet_time_hold(who.now, journey.get("QuietTime"), zone)
         if quiet:
             if journey.get("WaitForQuietTime"):
