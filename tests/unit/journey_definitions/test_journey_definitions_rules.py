@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from engagement.journeys.definitions.simulate import APPLICATION_ID
 from tests.unit.journey_definitions._helpers import add_endpoint, email, journey, sends, wait
 
 
@@ -154,7 +155,7 @@ def test_schedule_limits_entry_to_its_window_and_local_time_needs_a_time_zone(la
     lab.paths(local)
 
 
-def test_reentry_cap_and_interval_limit_how_often_an_endpoint_enters(lab):
+def test_reentry_cap_and_interval_limit_how_often_an_endpoint_enters(lab, tmp_path):
     who = add_endpoint(lab)
     limits = {"EndpointReentryCap": 2, "EndpointReentryInterval": "PT12H"}
     deployed = lab.deploy(journey({"one": email("one")}, "one", Limits=limits))
@@ -166,6 +167,15 @@ def test_reentry_cap_and_interval_limit_how_often_an_endpoint_enters(lab):
     assert lab.start(deployed, [who], run_id="d") == {who: "REENTRY_CAP_EXCEEDED"}  # at most 2 entries
     lab.paths(deployed)
     assert lab.metrics(deployed)["REENTRY_CAP_EXCEEDED"] == 2
+    # GetJourneyExecutionMetrics: a refused entry writes no stream record; the KPI service reads the
+    # journeys table's count (the API wires JourneyTable.metrics in when both are deployed).
+    from engagement.analytics.engines import DuckDbEngine
+    from engagement.analytics.service import KpiService
+    from tests.unit.analytics.eventset import event_set, write
+
+    kpis = KpiService(DuckDbEngine(write(event_set(), tmp_path)), journey_counters=lab.table.metrics)
+    body = kpis.get_journey_execution_metrics(ApplicationId=APPLICATION_ID, JourneyId=deployed["Id"])
+    assert body["JourneyExecutionMetricsResponse"]["Metrics"]["REENTRY_CAP_EXCEEDED"] == "2"
 
 
 def test_a_paused_journey_holds_its_participants_until_resumed(lab):

@@ -56,9 +56,17 @@ class KpiService:
     """boto3-shaped analytics over an :class:`~engagement.analytics.engines.Engine`."""
 
     def __init__(
-        self, engine: Engine, *, clock: Callable[[], datetime] | None = None, retention_days: int = 90
+        self,
+        engine: Engine,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        retention_days: int = 90,
+        journey_counters: Callable[[str, str], Mapping[str, int]] | None = None,
     ):
         self.engine = engine
+        # The journeys table's live counters (``JourneyTable.metrics``): a refused re-entry writes
+        # no stream record, so REENTRY_CAP_EXCEEDED is read there when a journeys table is deployed.
+        self.journey_counters = journey_counters
         self.clock = clock or (lambda: datetime.now(UTC))
         self.retention = timedelta(days=retention_days)
 
@@ -154,6 +162,10 @@ class KpiService:
             "ENDPOINT_ACTIVE": int(entered or 0) - int(left or 0),
             "REENTRY_CAP_EXCEEDED": int(capped or 0),
         }
+        if self.journey_counters is not None:
+            metrics["REENTRY_CAP_EXCEEDED"] = int(
+                self.journey_counters(app, journey).get("REENTRY_CAP_EXCEEDED", 0)
+            )
         return {
             "JourneyExecutionMetricsResponse": {
                 "ApplicationId": app,

@@ -77,7 +77,8 @@ def build_services(settings: ApiSettings, *, session: Any = None) -> ApiServices
     if settings.kpi_source:
         from engagement.analytics import build_kpi_service
 
-        services.register(build_kpi_service(settings.kpi_source))
+        counters = journey_store.table.metrics if journey_store is not None else None
+        services.register(build_kpi_service(settings.kpi_source, journey_counters=counters))
     if settings.campaigns:
         from engagement.campaigns.factory import build_store
 
