@@ -332,3 +332,13 @@ def test_a_raw_mime_email_is_sent_as_it_is_from_its_own_from_address(client, app
     mail = record["facets"]["email_channel"]["mail_event"]["mail"]
     assert mail["common_headers"]["subject"] == "Your {{order}}"  # nothing rendered
     assert mail["from_address"] == "Orders <noreply@example.com>"
+
+
+def test_phone_number_validate_answers_pinpoints_shape(client):
+    response = client.phone_number_validate(NumberValidateRequest={"PhoneNumber": "+4915123456789"})
+    body = response["NumberValidateResponse"]
+    assert (body["CountryCodeIso2"], body["PhoneType"], body["PhoneTypeCode"]) == ("DE", "MOBILE", 0)
+    invalid = client.phone_number_validate(NumberValidateRequest={"PhoneNumber": "12"})[
+        "NumberValidateResponse"
+    ]
+    assert invalid["PhoneType"] == "INVALID"

@@ -51,6 +51,7 @@ def build_services(settings: ApiSettings, *, session: Any = None) -> ApiServices
     from engagement.api.templates import TemplateService
     from engagement.channel.factory import build_session
     from engagement.endpoints import build_registry
+    from engagement.phones import PhoneNumberValidator
     from engagement.templating.messages import MessageRenderer
     from engagement.templating.stores import build_template_store
 
@@ -70,6 +71,7 @@ def build_services(settings: ApiSettings, *, session: Any = None) -> ApiServices
     services.register(EventsService(registry=registry, writer=writer, journeys=journey_entry))
     services.register(TemplateService(store, renderer))  # Create/Update/Delete{Email,Sms}Template
     services.register(store)  # Get{Email,Sms,Push,InApp}Template
+    services.register(PhoneNumberValidator())  # PhoneNumberValidate (libphonenumber's data)
     if settings.segment_store:
         from engagement.segments import build_segment_store
 
