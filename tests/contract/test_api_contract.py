@@ -342,3 +342,19 @@ def test_phone_number_validate_answers_pinpoints_shape(client):
         "NumberValidateResponse"
     ]
     assert invalid["PhoneType"] == "INVALID"
+
+
+def test_templates_are_listed_with_their_versions_from_the_s3_store(client):
+    name = f"list-{uuid.uuid4().hex[:8]}"
+    client.create_sms_template(TemplateName=name, SMSTemplateRequest={"Body": "v1"})
+    client.update_sms_template(TemplateName=name, SMSTemplateRequest={"Body": "v2"}, CreateNewVersion=True)
+    client.create_email_template(TemplateName=name, EmailTemplateRequest={"Subject": "s", "TextPart": "t"})
+    listed = client.list_templates(Prefix=name)["TemplatesResponse"]["Item"]
+    assert [(t["TemplateName"], t["TemplateType"], t["Version"]) for t in listed] == [
+        (name, "EMAIL", "1"),
+        (name, "SMS", "2"),
+    ]
+    versions = client.list_template_versions(TemplateName=name, TemplateType="SMS")[
+        "TemplateVersionsResponse"
+    ]
+    assert [v["Version"] for v in versions["Item"]] == ["2", "1"]

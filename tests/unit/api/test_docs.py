@@ -16,11 +16,11 @@ from engagement.endpoints.protocol import EndpointRegistry
 from engagement.journeys.definitions.store import JourneyStore
 from engagement.phones import PhoneNumberValidator
 from engagement.segments.store import SegmentStore
-from engagement.templating.stores import TemplateStore
+from engagement.templating.stores import DocumentTemplateStore
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "api.md"
 ROW = re.compile(r"^\| (\w+) \| `(GET|PUT|POST|DELETE) (/v1/[^`]+)` \| ([^\n]*)\|$", re.MULTILINE)
-ALWAYS = (EndpointRegistry, TemplateStore, MessagingService, EventsService, PhoneNumberValidator)
+ALWAYS = (EndpointRegistry, DocumentTemplateStore, MessagingService, EventsService, PhoneNumberValidator)
 # Served when the API function has the setting (engagement.api.services.build_services).
 SWITCHED = {
     SegmentStore: "SEGMENT_STORE",

@@ -101,3 +101,44 @@ def test_in_pinpoint_mode_writes_pass_through_to_pinpoint_unchanged():
         assert PinpointTemplateStore(client).create_sms_template(**request)["CreateTemplateMessageBody"]
     with pytest.raises(AttributeError):
         PinpointTemplateStore(client).create_campaign  # noqa: B018 - not a template write
+
+
+def test_list_templates_and_their_versions_answer_pinpoints_shapes(store):
+    from engagement.models.service import validate_shape
+
+    store.create_email_template(
+        TemplateName="welcome", EmailTemplateRequest={"Subject": "s", "TextPart": "t"}
+    )
+    store.create_sms_template(TemplateName="welcome", SMSTemplateRequest={"Body": "b"})
+    store.create_sms_template(
+        TemplateName="otp", SMSTemplateRequest={"Body": "v1", "TemplateDescription": "codes"}
+    )
+    store.update_sms_template(TemplateName="otp", SMSTemplateRequest={"Body": "v2"}, CreateNewVersion=True)
+    store.update_sms_template(TemplateName="otp", SMSTemplateRequest={"Body": "v3"}, CreateNewVersion=True)
+
+    listed = store.list_templates()["TemplatesResponse"]
+    validate_shape("TemplatesResponse", listed)
+    assert [(t["TemplateName"], t["TemplateType"], t["Version"]) for t in listed["Item"]] == [
+        ("otp", "SMS", "3"),
+        ("welcome", "EMAIL", "1"),
+        ("welcome", "SMS", "1"),
+    ]
+    assert "Body" not in listed["Item"][0]  # an entry describes the template, not its content
+    only_sms = store.list_templates(Prefix="wel", TemplateType="SMS")["TemplatesResponse"]["Item"]
+    assert [(t["TemplateName"], t["TemplateType"]) for t in only_sms] == [("welcome", "SMS")]
+    first = store.list_templates(PageSize="2")["TemplatesResponse"]
+    rest = store.list_templates(PageSize="2", NextToken=first["NextToken"])["TemplatesResponse"]
+    assert len(first["Item"]) == 2 and len(rest["Item"]) == 1 and "NextToken" not in rest
+
+    versions = store.list_template_versions(TemplateName="otp", TemplateType="SMS")[
+        "TemplateVersionsResponse"
+    ]
+    validate_shape("TemplateVersionsResponse", versions)
+    assert [v["Version"] for v in versions["Item"]] == ["3", "2", "1"]
+    assert versions["Item"][-1]["TemplateDescription"] == "codes"
+    with pytest.raises(ClientError) as missing:
+        store.list_template_versions(TemplateName="nope", TemplateType="EMAIL")
+    assert code(missing) == "NotFoundException"
+    with pytest.raises(ClientError) as bad:
+        store.list_template_versions(TemplateName="otp", TemplateType="FAX")
+    assert code(bad) == "BadRequestException"

@@ -117,6 +117,63 @@ class DocumentTemplateStore:
     def delete_sms_template(self, *, TemplateName: str, Version: str | None = None) -> dict[str, Any]:  # noqa: N803
         return self._delete("SMS", TemplateName, Version)
 
+    # -- listing (ListTemplates, ListTemplateVersions) -------------------------------------
+    def list_templates(
+        self,
+        *,
+        NextToken: str | None = None,  # noqa: N803
+        PageSize: str | None = None,  # noqa: N803
+        Prefix: str | None = None,  # noqa: N803
+        TemplateType: str | None = None,  # noqa: N803
+    ) -> dict[str, Any]:
+        """Every template (each kind of each name: its current version), by name, then kind."""
+        from engagement.paging import offset_page
+
+        kinds = [TemplateType.upper()] if TemplateType else list(KINDS)
+        items = [
+            _listed(self._get(kind, name, None)[KINDS[kind][1]])
+            for name in sorted(self._names())
+            if name.startswith(Prefix or "") and _TEMPLATE_NAME.fullmatch(name)
+            for kind in kinds
+            if kind in KINDS and self._read(f"{name}/{KINDS[kind][0]}") is not None
+        ]
+        return {"TemplatesResponse": offset_page(items, PageSize, NextToken, "ListTemplates")}
+
+    def list_template_versions(
+        self,
+        *,
+        TemplateName: str,  # noqa: N803
+        TemplateType: str,  # noqa: N803
+        NextToken: str | None = None,  # noqa: N803
+        PageSize: str | None = None,  # noqa: N803
+    ) -> dict[str, Any]:
+        """Every version of one template, newest first (the current one and ``versions/<v>``)."""
+        from engagement.paging import offset_page
+
+        kind = TemplateType.upper()
+        if kind not in KINDS:
+            raise client_error(
+                "BadRequestException",
+                f"TemplateType: {TemplateType!r} is not a template type",
+                "ListTemplateVersions",
+                400,
+            )
+        filename, wrapper, _ = KINDS[kind]
+        current = self._get(kind, TemplateName, None)[wrapper]
+        numbers = {str(current["Version"])} | {
+            path.split("/")[-2] for path in self._versions(TemplateName, filename)
+        }
+        items = [
+            _listed(self._get(kind, TemplateName, number)[wrapper], version_only=True)
+            for number in sorted(numbers, key=lambda v: int(v) if v.isdigit() else 0, reverse=True)
+        ]
+        page = offset_page(items, PageSize, NextToken, "ListTemplateVersions")
+        return {"TemplateVersionsResponse": page}
+
+    def _names(self) -> list[str]:
+        """The template names the store holds (its top-level folders)."""
+        raise NotImplementedError
+
     # -- to implement ----------------------------------------------------------------------
     def _read(self, relative_path: str) -> tuple[bytes | None, str] | None:
         """Bytes and last-modified time (ISO 8601) of a document; ``None`` if absent.
@@ -291,6 +348,9 @@ class FileTemplateStore(DocumentTemplateStore):
     def _versions(self, name: str, filename: str) -> list[str]:
         return [str(p.relative_to(self.root)) for p in (self.root / name / "versions").glob(f"*/{filename}")]
 
+    def _names(self) -> list[str]:
+        return [p.name for p in self.root.iterdir() if p.is_dir()] if self.root.is_dir() else []
+
 
 class S3TemplateStore(DocumentTemplateStore):
     """Templates in S3: ``s3://<bucket>/<prefix>/<name>/EMAIL.json`` and friends."""
@@ -344,6 +404,15 @@ class S3TemplateStore(DocumentTemplateStore):
             if item["Key"].endswith(f"/{filename}")
         ]
 
+    def _names(self) -> list[str]:
+        start = len(self._key(""))
+        paginator = self.client.get_paginator("list_objects_v2")
+        return [
+            common["Prefix"][start:].rstrip("/")
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=self._key(""), Delimiter="/")
+            for common in page.get("CommonPrefixes", [])
+        ]
+
 
 class PinpointTemplateStore:
     """Amazon Pinpoint itself: boto3's client, minus the ``Version=None`` it would reject."""
@@ -352,8 +421,9 @@ class PinpointTemplateStore:
         self.client = client
 
     def __getattr__(self, name: str) -> Any:
-        """The email/SMS template writes (``create_email_template``...) go to Pinpoint unchanged."""
-        if name in TEMPLATE_WRITES:
+        """The email/SMS template writes (``create_email_template``...) and the listings go to
+        Pinpoint unchanged."""
+        if name in TEMPLATE_WRITES or name in ("list_templates", "list_template_versions"):
             return getattr(self.client, name)
         raise AttributeError(name)
 
@@ -456,3 +526,21 @@ def _client(service: str) -> Any:
     from engagement.aws import aws_client
 
     return aws_client(service)
+
+
+# TemplateResponse (ListTemplates) and TemplateVersionResponse (ListTemplateVersions) members.
+_LISTED = (
+    "CreationDate",
+    "DefaultSubstitutions",
+    "LastModifiedDate",
+    "TemplateDescription",
+    "TemplateName",
+    "TemplateType",
+    "Version",
+)
+
+
+def _listed(body: Mapping[str, Any], *, version_only: bool = False) -> dict[str, Any]:
+    """A template as its list entry: its descriptive fields, not its content."""
+    fields = _LISTED if version_only else (*_LISTED, "Arn", "tags")
+    return {key: body[key] for key in fields if body.get(key) is not None}
