@@ -358,3 +358,7 @@ def test_templates_are_listed_with_their_versions_from_the_s3_store(client):
         "TemplateVersionsResponse"
     ]
     assert [v["Version"] for v in versions["Item"]] == ["2", "1"]
+    client.update_template_active_version(
+        TemplateName=name, TemplateType="SMS", TemplateActiveVersionRequest={"Version": "1"}
+    )
+    assert client.get_sms_template(TemplateName=name)["SMSTemplateResponse"]["Body"] == "v1"

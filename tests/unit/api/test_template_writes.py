@@ -142,3 +142,31 @@ def test_list_templates_and_their_versions_answer_pinpoints_shapes(store):
     with pytest.raises(ClientError) as bad:
         store.list_template_versions(TemplateName="otp", TemplateType="FAX")
     assert code(bad) == "BadRequestException"
+
+
+def test_an_older_version_made_active_is_what_sends_render_and_new_versions_follow_the_latest(store):
+    store.create_sms_template(TemplateName="promo", SMSTemplateRequest={"Body": "v1"})
+    store.update_sms_template(TemplateName="promo", SMSTemplateRequest={"Body": "v2"}, CreateNewVersion=True)
+    answer = store.update_template_active_version(
+        TemplateName="promo", TemplateType="SMS", TemplateActiveVersionRequest={"Version": "1"}
+    )
+    assert answer["MessageBody"]["Message"] == "Accepted"
+    current = store.get_sms_template(TemplateName="promo")["SMSTemplateResponse"]
+    assert (current["Version"], current["Body"]) == ("1", "v1")
+    renderer = MessageRenderer(store)
+    assert renderer.render("promo", "SMS", {}).body == "v1"
+    # No Version: the latest (2) is edited, the active one (1) stays what sends render.
+    store.update_sms_template(TemplateName="promo", SMSTemplateRequest={"Body": "v2b"})
+    assert store.get_sms_template(TemplateName="promo", Version="2")["SMSTemplateResponse"]["Body"] == "v2b"
+    assert store.get_sms_template(TemplateName="promo")["SMSTemplateResponse"]["Body"] == "v1"
+    # A new version is numbered after the latest, not after the active one, and becomes active.
+    store.update_sms_template(TemplateName="promo", SMSTemplateRequest={"Body": "v3"}, CreateNewVersion=True)
+    assert store.get_sms_template(TemplateName="promo")["SMSTemplateResponse"]["Version"] == "3"
+    assert store.get_sms_template(TemplateName="promo", Version="2")["SMSTemplateResponse"]["Body"] == "v2b"
+    versions = store.list_template_versions(TemplateName="promo", TemplateType="sms")
+    assert [v["Version"] for v in versions["TemplateVersionsResponse"]["Item"]] == ["3", "2", "1"]
+    with pytest.raises(ClientError) as unknown:
+        store.update_template_active_version(
+            TemplateName="promo", TemplateType="SMS", TemplateActiveVersionRequest={"Version": "9"}
+        )
+    assert code(unknown) == "NotFoundException"

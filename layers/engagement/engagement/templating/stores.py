@@ -111,6 +111,26 @@ class DocumentTemplateStore:
         """boto3's ``TemplateName=``, ``SMSTemplateRequest=``, ``CreateNewVersion=``, ``Version=``."""
         return self._update("SMS", request, request["SMSTemplateRequest"])
 
+    def update_template_active_version(
+        self,
+        *,
+        TemplateName: str,  # noqa: N803
+        TemplateType: str,  # noqa: N803
+        TemplateActiveVersionRequest: Mapping[str, Any],  # noqa: N803
+    ) -> dict[str, Any]:
+        """Make a kept version the one a send without ``Version`` renders (``<name>/<KIND>.json``)."""
+        operation = "UpdateTemplateActiveVersion"
+        kind = _kind(TemplateType, operation)
+        version = TemplateActiveVersionRequest.get("Version")
+        if not version:
+            raise client_error(
+                "BadRequestException", "TemplateActiveVersionRequest.Version is required", operation, 400
+            )
+        filename, wrapper, _ = KINDS[kind]
+        body = self._get(kind, TemplateName, str(version))[wrapper]
+        self._write(f"{TemplateName}/{filename}", json.dumps(body, indent=2, sort_keys=True).encode())
+        return {"MessageBody": {"Message": "Accepted", "RequestID": _request_id()}}
+
     def delete_email_template(self, *, TemplateName: str, Version: str | None = None) -> dict[str, Any]:  # noqa: N803
         return self._delete("EMAIL", TemplateName, Version)
 
@@ -150,22 +170,11 @@ class DocumentTemplateStore:
         """Every version of one template, newest first (the current one and ``versions/<v>``)."""
         from engagement.paging import offset_page
 
-        kind = TemplateType.upper()
-        if kind not in KINDS:
-            raise client_error(
-                "BadRequestException",
-                f"TemplateType: {TemplateType!r} is not a template type",
-                "ListTemplateVersions",
-                400,
-            )
-        filename, wrapper, _ = KINDS[kind]
-        current = self._get(kind, TemplateName, None)[wrapper]
-        numbers = {str(current["Version"])} | {
-            path.split("/")[-2] for path in self._versions(TemplateName, filename)
-        }
+        kind = _kind(TemplateType, "ListTemplateVersions")
+        wrapper = KINDS[kind][1]
         items = [
             _listed(self._get(kind, TemplateName, number)[wrapper], version_only=True)
-            for number in sorted(numbers, key=lambda v: int(v) if v.isdigit() else 0, reverse=True)
+            for number in reversed(self._version_numbers(kind, TemplateName))
         ]
         page = offset_page(items, PageSize, NextToken, "ListTemplateVersions")
         return {"TemplateVersionsResponse": page}
@@ -173,6 +182,13 @@ class DocumentTemplateStore:
     def _names(self) -> list[str]:
         """The template names the store holds (its top-level folders)."""
         raise NotImplementedError
+
+    def _version_numbers(self, kind: str, name: str) -> list[str]:
+        """Every version of a template, oldest first: the current one and each kept one."""
+        filename, wrapper, _ = KINDS[kind]
+        current = self._get(kind, name, None)[wrapper]
+        numbers = {str(current["Version"])} | {path.split("/")[-2] for path in self._versions(name, filename)}
+        return sorted(numbers, key=lambda v: int(v) if v.isdigit() else 0)
 
     # -- to implement ----------------------------------------------------------------------
     def _read(self, relative_path: str) -> tuple[bytes | None, str] | None:
@@ -255,19 +271,22 @@ class DocumentTemplateStore:
         new_version = bool(args.get("CreateNewVersion"))
         filename, wrapper, operation = _write_kind(kind, "Update")
         _check_template(name, request, operation)
-        latest = self._get(kind, name, None)[wrapper]
-        target = (
-            self._get(kind, name, version)[wrapper] if version is not None and not new_version else latest
-        )
+        current = self._get(kind, name, None)[wrapper]
+        highest = self._version_numbers(kind, name)[-1]  # the latest, even when an older one is active
+        target = self._get(kind, name, version if version is not None and not new_version else highest)[
+            wrapper
+        ]
         body = {**request, "TemplateName": name, "TemplateType": kind, "Arn": _template_arn(name, kind)}
         body["CreationDate"] = target.get("CreationDate", _EPOCH)
         body["LastModifiedDate"] = _iso(dt.datetime.now(dt.UTC).timestamp())
         if new_version:
-            body["Version"] = str(_next_version(latest.get("Version")))
+            body["Version"] = str(_next_version(highest))
         else:
             body["Version"] = str(target["Version"])
-        is_latest = new_version or body["Version"] == str(latest["Version"])
-        self._put_version(name, filename, body, latest=is_latest)
+        # A new version becomes the active one; an edit of the active version stays active.
+        self._put_version(
+            name, filename, body, latest=new_version or body["Version"] == str(current["Version"])
+        )
         return {"MessageBody": {"Message": "Accepted", "RequestID": _request_id()}}
 
     def _delete(self, kind: str, name: str, version: str | None) -> dict[str, Any]:
@@ -459,8 +478,19 @@ def build_template_store(
 
 
 TEMPLATE_WRITES = frozenset(
-    f"{verb}_{kind}_template" for verb in ("create", "update", "delete") for kind in ("email", "sms")
+    [f"{verb}_{kind}_template" for verb in ("create", "update", "delete") for kind in ("email", "sms")]
+    + ["update_template_active_version"]
 )
+
+
+def _kind(template_type: Any, operation: str) -> str:
+    """A ``TemplateType`` path value (``EMAIL``, ``sms``...) as a kind of this store, else a 400."""
+    kind = str(template_type or "").upper()
+    if kind not in KINDS:
+        raise client_error(
+            "BadRequestException", f"TemplateType: {template_type!r} is not a template type", operation, 400
+        )
+    return kind
 
 
 def _write_kind(kind: str, verb: str) -> tuple[str, str, str]:
