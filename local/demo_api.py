@@ -116,6 +116,18 @@ def run(stack: LocalStack) -> None:
             ["event_type", "client_id", "has campaign_id"],
         )
 
+        step("phone_number_validate and list_templates: from libphonenumber's data and the template store")
+        for number in ("+4915123456789", "+12065550100", "12"):
+            found = client.phone_number_validate(NumberValidateRequest={"PhoneNumber": number})
+            body = found["NumberValidateResponse"]
+            where = body.get("Country") or body.get("CountryCodeIso2") or "-"
+            print(f"   {number:<15} {body['PhoneType']:<8} {where:<14} {body.get('Timezone', '-')}")
+        names = [
+            f"{t['TemplateName']}/{t['TemplateType']} v{t['Version']}"
+            for t in client.list_templates()["TemplatesResponse"]["Item"]
+        ]
+        print(f"   templates: {', '.join(names)}")
+
         step("a plain boto3 client signs for 'mobiletargeting': refused like API Gateway would")
         import boto3
         from botocore.exceptions import ClientError
