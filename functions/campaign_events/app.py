@@ -1,7 +1,8 @@
 """EVENT campaigns: records on the event stream (``put_events``, journeys' routes) that match a
 campaign's ``EventFilter`` start a run for their endpoint.
 
-Thin on purpose: settings, clients and the custom channel are built at cold start; matching,
+Thin on purpose: settings and clients are built at cold start, the custom channel on the first
+send (most events start no campaign); matching,
 the segment check and the run live in ``engagement.campaigns.triggers`` (docs/campaigns.md).
 A record that fails is reported alone (partial batch response) and retried by Lambda; the run's
 exactly-once keys make the retry send nothing twice.

@@ -1,8 +1,9 @@
 """Campaign run steps (Start, Batch, Finish) for the campaign run state machine.
 
-Thin on purpose: settings, clients and the custom channel (built from its own settings, as its
-Lambda builds it) are made at cold start; the run logic lives in ``engagement.campaigns``
-(docs/campaigns.md). ``engagement campaigns run ID`` runs the same steps in-process.
+Thin on purpose: settings and clients are made at cold start, the custom channel (from its own
+settings, as its Lambda builds it) on the first Batch step's send; the run logic lives in
+``engagement.campaigns`` (docs/campaigns.md). ``engagement campaigns run ID`` runs the same steps
+in-process.
 """
 
 from __future__ import annotations

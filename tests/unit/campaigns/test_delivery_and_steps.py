@@ -79,6 +79,33 @@ def test_our_own_channel_function_runs_in_process_with_the_same_payload(aws, tmp
     assert not unused.payloads and len(h.email.sent) == 1
 
 
+def test_the_channel_is_built_on_the_first_in_process_send_and_once(aws, tmp_path):
+    """A container that only sends to another team's function (or never sends) never builds it."""
+    from engagement.campaigns.delivery import PacedSender
+    from engagement.campaigns.run import run_campaign
+
+    h = Harness([endpoint("e1"), endpoint("e2")], tmp_path=tmp_path)
+    built: list[object] = []
+
+    def build():
+        built.append(h.channel)
+        return h.channel
+
+    partner = FakeLambda()
+    h.services.delivery = ChannelDelivery(build, writer=h, lambda_client=partner)
+    campaign = h.create(campaign_body(**CUSTOM))
+    run_campaign(h.services, ApplicationId=APP, CampaignId=campaign["Id"], ScheduledTime=START)
+    assert built == [] and len(partner.payloads) == 1  # the partner's function: nothing built
+
+    own = CUSTOM["CustomDeliveryConfiguration"]["DeliveryUri"]
+    h.services.delivery = ChannelDelivery(build, writer=h, lambda_client=partner, own_function_arns=[own])
+    again = h.create(campaign_body(**CUSTOM))
+    run_campaign(h.services, ApplicationId=APP, CampaignId=again["Id"], ScheduledTime=START)
+    assert len(built) == 1 and len(h.email.sent) == 2  # built on the first in-process send
+    assert h.services.delivery.channel is h.channel and len(built) == 1  # and only once
+    assert isinstance(h.channel.services.email, PacedSender)  # paced like a channel given at once
+
+
 def test_a_failing_custom_channel_is_a_temporary_failure_for_each_endpoint():
     delivery = ChannelDelivery(None, lambda_client=FakeLambda(error=True))
     answers = delivery._invoke("arn:fn", {"Endpoints": {"a": {}, "b": {}}})

@@ -82,25 +82,40 @@ class ChannelDelivery:
         lambda_client: Any = None,
         own_function_arns: Iterable[str] = (),
     ) -> None:
-        self.channel = channel
+        # ``channel`` is the custom channel, or a function that builds it: then it is built on the
+        # first in-process send, so a container that never sends (a run's Start and Finish steps, an
+        # event that starts no campaign) never loads the channel.
+        self._channel = None if callable(channel) and not hasattr(channel, "services") else channel
+        self._build_channel = channel if self._channel is None and channel is not None else None
         self.writer = writer
         self.metrics = metrics or _NoMetrics()
         self.lambda_client = lambda_client
         self.own = {arn for arn in own_function_arns if arn}
         self.pacer: Pacer | None = None
-        if channel is not None:  # pace the channel's real sends (its services are built once per process)
-            for name in SENDERS:
-                sender = getattr(channel.services, name, None)
-                if sender is not None and not isinstance(sender, PacedSender):
-                    setattr(channel.services, name, PacedSender(sender))
+        if self._channel is not None:
+            self._pace(self._channel)
+
+    @property
+    def channel(self) -> Any:
+        if self._channel is None and self._build_channel is not None:
+            self._channel = self._pace(self._build_channel())
+        return self._channel
+
+    def _pace(self, channel: Any) -> Any:
+        """Pace the channel's real sends (its services are built once per process)."""
+        for name in SENDERS:
+            sender = getattr(channel.services, name, None)
+            if sender is not None and not isinstance(sender, PacedSender):
+                sender = PacedSender(sender)
+                setattr(channel.services, name, sender)
+            if isinstance(sender, PacedSender):
+                sender.pacer = self.pacer
+        return channel
 
     def set_pacer(self, pacer: Pacer | None) -> None:
         self.pacer = pacer
-        if self.channel is not None:
-            for name in SENDERS:
-                sender = getattr(self.channel.services, name, None)
-                if isinstance(sender, PacedSender):
-                    sender.pacer = pacer
+        if self._channel is not None:
+            self._pace(self._channel)
 
     def deliver(
         self,

@@ -123,10 +123,13 @@ def build_run_services(
         registry = build_registry(settings.endpoint_store)
     segments = build_segments(settings.segment_store)
     if channel is None:
-        from engagement.channel.factory import build_channel
+        from functools import partial
+
         from engagement.channel.settings import CustomChannelSettings
 
-        channel = build_channel(CustomChannelSettings.from_env())
+        # Its settings are read now (a wrong one fails the cold start); the channel itself is built
+        # on the first in-process send (ChannelDelivery).
+        channel = partial(_build_channel, CustomChannelSettings.from_env())
     writer = None
     if settings.event_stream_name:
         from engagement.events.writer import EventStreamWriter
@@ -150,3 +153,9 @@ def build_run_services(
         writer=writer,
         batches_in_flight=settings.batches_in_flight,
     )
+
+
+def _build_channel(settings: Any) -> Any:
+    from engagement.channel.factory import build_channel
+
+    return build_channel(settings)
