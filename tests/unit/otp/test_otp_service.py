@@ -232,3 +232,26 @@ def test_logs_hold_neither_the_code_nor_the_phone_number(otp, caplog):
     logged = " ".join(str(record.__dict__) for record in caplog.records)
     assert "OTP sent" in logged and "OTP verified" in logged  # the lines exist...
     assert code not in logged and "2065550123" not in logged  # ...without the secrets
+
+
+def test_the_api_role_may_make_exactly_the_calls_otp_makes(otp, dynamodb):
+    """Least privilege both ways: template.yaml grants ApiFunctionRole on OtpTable what a send,
+    a failed and a successful verify call, and nothing more (moto does not enforce IAM)."""
+    from local.iam import allowed_actions, translated_template
+
+    calls: set[str] = set()
+
+    def record(model: Any, **_: Any) -> None:
+        calls.add(f"dynamodb:{model.name}".lower())
+
+    dynamodb.meta.events.register("before-parameter-build.dynamodb", record)
+    try:
+        send(otp)
+        code = otp.sms_client.code()
+        verify(otp, wrong(code))
+        verify(otp, code)
+        otp.sms_client.failures.append(("ValidationException", 400))
+        send(otp)
+    finally:
+        dynamodb.meta.events.unregister("before-parameter-build.dynamodb", record)
+    assert calls == allowed_actions(translated_template(), "ApiFunctionRole", "OtpTable")
