@@ -24,6 +24,7 @@ STEPS = (
     "local.demo_campaigns",
     "local.demo_journey_definitions",
     "local.demo_analytics",
+    "local.demo_otp",
 )
 
 

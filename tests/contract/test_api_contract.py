@@ -362,3 +362,35 @@ def test_templates_are_listed_with_their_versions_from_the_s3_store(client):
         TemplateName=name, TemplateType="SMS", TemplateActiveVersionRequest={"Version": "1"}
     )
     assert client.get_sms_template(TemplateName=name)["SMSTemplateResponse"]["Body"] == "v1"
+
+
+def test_one_time_passwords_send_then_verify_once(client, app, served):
+    """SendOTPMessage texts a code (stored only hashed, in OtpTable); VerifyOTPMessage accepts it once."""
+    phone, reference = "+12065550177", f"login-{uuid.uuid4().hex[:8]}"
+    response = client.send_otp_message(
+        ApplicationId=app,
+        SendOTPMessageRequestParameters={
+            "BrandName": "ExampleCorp", "Channel": "SMS", "DestinationIdentity": phone,
+            "OriginationIdentity": "+12065550000", "ReferenceId": reference,
+        },
+    )["MessageResponse"]  # fmt: skip
+    assert response["Result"][phone]["DeliveryStatus"] == "SUCCESSFUL"
+    [text] = [s for s in served.sms.sent if s["DestinationPhoneNumber"] == phone]
+    code = text["MessageBody"].split(": ")[1].split(" ")[0]
+    assert len(code) == 6 and text["MessageBody"].endswith("from ExampleCorp")
+
+    def verify(otp: str) -> bool:
+        params = {"DestinationIdentity": phone, "Otp": otp, "ReferenceId": reference}
+        answer = client.verify_otp_message(ApplicationId=app, VerifyOTPMessageRequestParameters=params)
+        return answer["VerificationResponse"]["Valid"]
+
+    assert verify(code) is True
+    assert verify(code) is False  # single use
+    with pytest.raises(client.exceptions.BadRequestException, match="CodeLength"):
+        client.send_otp_message(
+            ApplicationId=app,
+            SendOTPMessageRequestParameters={
+                "BrandName": "ExampleCorp", "Channel": "SMS", "DestinationIdentity": phone,
+                "OriginationIdentity": "+12065550000", "ReferenceId": reference, "CodeLength": 12,
+            },
+        )  # fmt: skip

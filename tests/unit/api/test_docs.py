@@ -14,6 +14,7 @@ from engagement.api.wire import routes, snake_case
 from engagement.campaigns.store import CampaignStore
 from engagement.endpoints.protocol import EndpointRegistry
 from engagement.journeys.definitions.store import JourneyStore
+from engagement.otp import OtpService
 from engagement.phones import PhoneNumberValidator
 from engagement.segments.store import SegmentStore
 from engagement.templating.stores import DocumentTemplateStore
@@ -27,6 +28,7 @@ SWITCHED = {
     CampaignStore: "CAMPAIGNS_TABLE",
     JourneyStore: "JOURNEYS_TABLE",
     KpiService: "KPI_SOURCE",
+    OtpService: "OTP_TABLE",
 }
 
 

@@ -87,6 +87,11 @@ def build_services(settings: ApiSettings, *, session: Any = None) -> ApiServices
         services.register(build_store(settings.campaigns))  # CampaignStore
     if journey_store is not None:
         services.register(journey_store)
+    if settings.otp_table:  # Send/VerifyOTPMessage (docs/otp.md)
+        from engagement.otp import OtpService, OtpStore
+
+        otp_store = OtpStore(settings.otp_table, _client(session, "dynamodb"))
+        services.register(OtpService(otp_store, messaging.sms))
     return services
 
 

@@ -25,6 +25,7 @@ class ApiSettings(EnvSettings):
     # Other features served by the same API, each switched on by its own store setting.
     segment_store: str | None = Field(default=None, alias="SEGMENT_STORE")
     kpi_source: str | None = Field(default=None, alias="KPI_SOURCE")
+    otp_table: str | None = Field(default=None, alias="OTP_TABLE")  # one-time passwords (docs/otp.md)
     # Features with their own settings class, read from the same environment when their table is set
     # (CAMPAIGNS_TABLE, CAMPAIGN_SCHEDULE_GROUP, ... / JOURNEYS_TABLE, JOURNEY_ACTIVITY_FUNCTION_ARN, ...).
     campaigns: CampaignSettings | None = None
