@@ -23,8 +23,8 @@ STEPS = (
     "local.demo_api",
     "local.demo_campaigns",
     "local.demo_journey_definitions",
-    "local.demo_analytics",
     "local.demo_otp",
+    "local.demo_analytics",  # last: the run ends with the KPI report
 )
 
 
