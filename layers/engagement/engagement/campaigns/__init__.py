@@ -15,8 +15,7 @@ Names resolve lazily (PEP 562): importing this package loads neither boto3 nor b
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from engagement.lazy import lazy_exports
 
 _EXPORTS = {
     "Campaign": "definition",
@@ -35,7 +34,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -9,8 +9,9 @@ Names resolve lazily (PEP 562): importing this package loads neither boto3 nor b
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from engagement.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from engagement.endpoints.dynamodb import DynamoDBEndpointRegistry
@@ -46,8 +47,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from engagement.lazy import lazy_exports
+
 from .errors import (
     MAX_TEMPLATE_SIZE,
     HelperError,
@@ -46,12 +48,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> object:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _LAZY)
