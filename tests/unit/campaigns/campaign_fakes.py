@@ -22,6 +22,7 @@ from engagement.channel.once import SendOnce
 from engagement.channel.pipeline import ChannelServices, CustomChannel
 from engagement.templating.messages import MessageRenderer
 from engagement.templating.stores import build_template_store
+from tests.unit.api.api_fakes import endpoint as api_endpoint
 
 APP = "app0campaigns0unit"
 TABLE = "campaigns-unit"
@@ -113,16 +114,8 @@ def make_channel(email: Sink, sms: Sink, webhook: Sink | None = None) -> CustomC
 
 
 def endpoint(endpoint_id: str, channel: str = "EMAIL", **extra: Any) -> dict[str, Any]:
-    address = f"{endpoint_id}@example.com" if channel == "EMAIL" else "+12065550100"
-    return {
-        "Id": endpoint_id,
-        "ChannelType": channel,
-        "Address": address,
-        "EndpointStatus": "ACTIVE",
-        "OptOut": "NONE",
-        "User": {"UserId": f"user-{endpoint_id}"},
-        **extra,
-    }
+    """The API tests' endpoint, with a user of its own (campaigns expand user-only entries)."""
+    return api_endpoint(endpoint_id, channel, **{"User": {"UserId": f"user-{endpoint_id}"}, **extra})
 
 
 class Harness:
