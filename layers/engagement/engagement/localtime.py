@@ -60,13 +60,21 @@ def phone_zone(endpoint: Mapping[str, Any]) -> dt.tzinfo | None:
     if str(endpoint.get("ChannelType") or "").upper() not in ("SMS", "VOICE"):
         return None
     import phonenumbers  # imported here: only journeys that estimate zones load its data
-    from phonenumbers import timezone
 
     try:
-        zones = timezone.time_zones_for_number(phonenumbers.parse(str(endpoint.get("Address") or "")))
+        parsed = phonenumbers.parse(str(endpoint.get("Address") or ""))
     except phonenumbers.NumberParseException:
         return None
-    return parse_zone(zones[0]) if len(zones) == 1 and zones[0] != timezone.UNKNOWN_TIMEZONE else None
+    return parse_zone(number_zone(parsed))
+
+
+def number_zone(parsed: Any) -> str | None:
+    """The zone name of a parsed phone number (``phonenumbers.PhoneNumber``) when libphonenumber
+    maps it to exactly one; ``None`` when to several or to none."""
+    from phonenumbers import timezone
+
+    zones = [zone for zone in timezone.time_zones_for_number(parsed) if zone != timezone.UNKNOWN_TIMEZONE]
+    return zones[0] if len(zones) == 1 else None
 
 
 def parse_hhmm(value: str, field: str = "time") -> dt.time:

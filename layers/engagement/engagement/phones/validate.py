@@ -44,7 +44,9 @@ class PhoneNumberValidator:
 def describe(number: str, region: str | None) -> dict[str, Any]:
     """Pinpoint's fields for ``number`` (read in ``region`` when it has no ``+`` country code)."""
     import phonenumbers  # its data loads on first use: the API's cold start does not pay for it
-    from phonenumbers import carrier, geocoder, timezone
+    from phonenumbers import carrier, geocoder
+
+    from engagement.localtime import number_zone
 
     try:
         parsed = phonenumbers.parse(number, region)
@@ -65,9 +67,7 @@ def describe(number: str, region: str | None) -> dict[str, Any]:
     area = geocoder.description_for_number(parsed, "en")
     if area and area != found["Country"]:
         found["City"] = area
-    zones = [zone for zone in timezone.time_zones_for_number(parsed) if zone != timezone.UNKNOWN_TIMEZONE]
-    if len(zones) == 1:
-        found["Timezone"] = zones[0]
+    found["Timezone"] = number_zone(parsed)
     return {key: value for key, value in found.items() if value not in (None, "")}
 
 
