@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from engagement.delivery.senders import india_dlt
+from engagement.delivery.senders import sender_settings
 from engagement.templating.messages import MessageRenderer, RenderedMessage
 
 SUPPORTED_CHANNELS = ("EMAIL", "SMS")
@@ -127,10 +127,9 @@ def sms_options(message: Mapping[str, Any]) -> dict[str, Any]:
     ``SenderId``; India's ``EntityId`` / ``TemplateId`` travel as its DLT country parameters."""
     sms = message.get("SMSMessage") or {}
     return {
+        **sender_settings("SMS", sms),  # the same mapping as campaigns' and journeys' messages
         "message_type": message_type(message),
-        "origination_identity": sms.get("OriginationNumber") or sms.get("SenderId") or None,
         "keyword": sms.get("Keyword") or None,
-        "country_parameters": india_dlt(sms),
     }
 
 
