@@ -92,13 +92,15 @@ def test_the_channel_is_built_on_the_first_in_process_send_and_once(aws, tmp_pat
         return h.channel
 
     partner = FakeLambda()
-    h.services.delivery = ChannelDelivery(build, writer=h, lambda_client=partner)
+    h.services.delivery = ChannelDelivery(None, writer=h, lambda_client=partner, build_channel=build)
     campaign = h.create(campaign_body(**CUSTOM))
     run_campaign(h.services, ApplicationId=APP, CampaignId=campaign["Id"], ScheduledTime=START)
     assert built == [] and len(partner.payloads) == 1  # the partner's function: nothing built
 
     own = CUSTOM["CustomDeliveryConfiguration"]["DeliveryUri"]
-    h.services.delivery = ChannelDelivery(build, writer=h, lambda_client=partner, own_function_arns=[own])
+    h.services.delivery = ChannelDelivery(
+        None, writer=h, lambda_client=partner, own_function_arns=[own], build_channel=build
+    )
     again = h.create(campaign_body(**CUSTOM))
     run_campaign(h.services, ApplicationId=APP, CampaignId=again["Id"], ScheduledTime=START)
     assert len(built) == 1 and len(h.email.sent) == 2  # built on the first in-process send

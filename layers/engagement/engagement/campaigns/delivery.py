@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from engagement.campaigns.pacing import PacedSender, Pacer
@@ -81,12 +81,13 @@ class ChannelDelivery:
         metrics: Any = None,
         lambda_client: Any = None,
         own_function_arns: Iterable[str] = (),
+        build_channel: Callable[[], Any] | None = None,
     ) -> None:
-        # ``channel`` is the custom channel, or a function that builds it: then it is built on the
-        # first in-process send, so a container that never sends (a run's Start and Finish steps, an
-        # event that starts no campaign) never loads the channel.
-        self._channel = None if callable(channel) and not hasattr(channel, "services") else channel
-        self._build_channel = channel if self._channel is None and channel is not None else None
+        # Without ``channel``, ``build_channel()`` makes it on the first in-process send, so a
+        # container that never sends (a run's Start and Finish steps, an event that starts no
+        # campaign) never loads the channel.
+        self._channel = channel
+        self._build_channel = build_channel
         self.writer = writer
         self.metrics = metrics or _NoMetrics()
         self.lambda_client = lambda_client

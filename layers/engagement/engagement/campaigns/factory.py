@@ -122,6 +122,7 @@ def build_run_services(
 
         registry = build_registry(settings.endpoint_store)
     segments = build_segments(settings.segment_store)
+    build_channel = None
     if channel is None:
         from functools import partial
 
@@ -129,7 +130,7 @@ def build_run_services(
 
         # Its settings are read now (a wrong one fails the cold start); the channel itself is built
         # on the first in-process send (ChannelDelivery).
-        channel = partial(_build_channel, CustomChannelSettings.from_env())
+        build_channel = partial(_build_channel, CustomChannelSettings.from_env())
     writer = None
     if settings.event_stream_name:
         from engagement.events.writer import EventStreamWriter
@@ -147,6 +148,7 @@ def build_run_services(
             metrics=metrics,
             lambda_client=aws_client("lambda"),
             own_function_arns=[settings.custom_channel_function_arn or ""],
+            build_channel=build_channel,
         ),
         members=members or segment_members(segments, registry),
         registry=registry,
