@@ -149,14 +149,17 @@ class DocumentTemplateStore:
         """Every template (each kind of each name: its current version), by name, then kind."""
         from engagement.paging import offset_page
 
-        kinds = [TemplateType.upper()] if TemplateType else list(KINDS)
-        items = [
-            _listed(self._get(kind, name, None)[KINDS[kind][1]])
-            for name in sorted(self._names())
-            if name.startswith(Prefix or "") and _TEMPLATE_NAME.fullmatch(name)
-            for kind in kinds
-            if kind in KINDS and self._read(f"{name}/{KINDS[kind][0]}") is not None
-        ]
+        kinds = [kind for kind in ([TemplateType.upper()] if TemplateType else KINDS) if kind in KINDS]
+        items = []
+        for name in sorted(self._names()):
+            if not (name.startswith(Prefix or "") and _TEMPLATE_NAME.fullmatch(name)):
+                continue
+            for kind in kinds:  # one read per name and kind: a kind the name lacks is skipped
+                try:
+                    items.append(_listed(self._get(kind, name, None)[KINDS[kind][1]]))
+                except ClientError as error:
+                    if error.response.get("Error", {}).get("Code") != "NotFoundException":
+                        raise
         return {"TemplatesResponse": offset_page(items, PageSize, NextToken, "ListTemplates")}
 
     def list_template_versions(
@@ -183,10 +186,11 @@ class DocumentTemplateStore:
         """The template names the store holds (its top-level folders)."""
         raise NotImplementedError
 
-    def _version_numbers(self, kind: str, name: str) -> list[str]:
-        """Every version of a template, oldest first: the current one and each kept one."""
+    def _version_numbers(self, kind: str, name: str, current: Mapping[str, Any] | None = None) -> list[str]:
+        """Every version of a template, oldest first: the current one (``current``, read if not
+        given) and each kept one."""
         filename, wrapper, _ = KINDS[kind]
-        current = self._get(kind, name, None)[wrapper]
+        current = current or self._get(kind, name, None)[wrapper]
         numbers = {str(current["Version"])} | {path.split("/")[-2] for path in self._versions(name, filename)}
         return sorted(numbers, key=lambda v: int(v) if v.isdigit() else 0)
 
@@ -272,7 +276,9 @@ class DocumentTemplateStore:
         filename, wrapper, operation = _write_kind(kind, "Update")
         _check_template(name, request, operation)
         current = self._get(kind, name, None)[wrapper]
-        highest = self._version_numbers(kind, name)[-1]  # the latest, even when an older one is active
+        highest = self._version_numbers(kind, name, current)[
+            -1
+        ]  # the latest, even when an older one is active
         target = self._get(kind, name, version if version is not None and not new_version else highest)[
             wrapper
         ]
