@@ -32,6 +32,7 @@ from local.functions import LambdaContext, function_specs, load_handler, patched
 from local.stack import LocalStack
 
 FUNCTION = "api"
+SMS_ANSWERS = 1000
 SERVICE = "execute-api"
 _AUTH = re.compile(
     r"AWS4-HMAC-SHA256 Credential=(?P<key>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/(?P<service>[^/]+)"
@@ -192,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     import contextlib
     import io
 
+    from local.demo_channel import sms_stub
     from local.seed import seed
 
     parser = argparse.ArgumentParser(description="Pinpoint's HTTP API on loopback over the local stack")
@@ -201,8 +203,11 @@ def main(argv: list[str] | None = None) -> int:
         stack = LocalStack().start()
     try:
         seed(stack)
-        with ApiServer(stack, port=args.port) as api:
-            print(f"Pinpoint API at {api.url} (local stack at {stack.endpoint_url}); Ctrl-C stops.\n")
+        # moto has no End User Messaging SMS: SMS sends (SendMessages, SendOTPMessage) go to the
+        # demo's Stubber-backed client, which checks each request against the service model.
+        with sms_stub(SMS_ANSWERS), ApiServer(stack, port=args.port) as api:
+            print(f"Pinpoint API at {api.url} (local stack at {stack.endpoint_url}); Ctrl-C stops.")
+            print(f"SMS goes to a stubbed End User Messaging client (moto has none): {SMS_ANSWERS} sends.\n")
             print("    from engagement.client import pinpoint")
             print(f'    client = pinpoint("{api.url}")  # AWS_ACCESS_KEY_ID=testing, secret testing')
             print('    client.get_user_endpoints(ApplicationId="<app>", UserId="<user>")')
